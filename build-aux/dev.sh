@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# dev.sh: the two commands of the README. "run" sets up, builds and runs the Beacon demo;
+# "test" sets up, builds and runs the whole test suite in a headless session.
+#
+# usage: build-aux/dev.sh run | test [--no-sanitize]
+#   run   install what is missing, build into build/, run the demo
+#   test  install what is missing, build into build-test/ (warnings are errors), run every
+#         suite in a headless session; then build-sanitize/ (ASan + UBSan, with clang when
+#         available, which also builds the libFuzzer targets) and run the suites again
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+# Debian 12 packages, one concern per line.
+packages=(
+  build-essential meson ninja-build pkg-config gettext
+  libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libsecret-1-dev
+  libgtk-4-dev libadwaita-1-dev
+  libuv1-dev libsqlite3-dev libsodium-dev libhttp-parser-dev libwslay-dev libhiredis-dev
+  desktop-file-utils appstream libglib2.0-bin
+  xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst at-spi2-core redis-server
+  clang libclang-rt-14-dev
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_packages() {
+  local missing=() p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    log "Installing ${#missing[@]} Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "Beacon needs these Debian packages. Install them with:"
+    echo
+    echo "  sudo apt-get install ${missing[*]}"
+    echo
+    echo "then run this command again."
+    exit 1
+  fi
+}
+
+# meson setup, or reconfigure when the build directory exists.
+setup() {
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson configure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@"
+  fi
+}
+
+cmd_run() {
+  ensure_packages
+  setup build
+  meson compile -C build
+  log "Starting Beacon"
+  GSETTINGS_SCHEMA_DIR="$top/build/data" exec "$top/build/src/app/beacon" "$@"
+}
+
+cmd_test() {
+  local sanitize=1
+  [ "${1:-}" = --no-sanitize ] && sanitize=0
+  ensure_packages
+
+  log "Build with warnings as errors (build-test/)"
+  setup build-test -Dwerror=true -Dfuzzing=disabled
+  meson compile -C build-test
+  log "Tests (every suite, headless session)"
+  build-aux/headless-session.sh --redis -- meson test -C build-test --print-errorlogs
+
+  [ $sanitize = 1 ] || return 0
+  log "Build with AddressSanitizer and UndefinedBehaviorSanitizer (build-sanitize/)"
+  local cc=gcc
+  command -v clang >/dev/null && cc=clang
+  if [ ! -f build-sanitize/build.ninja ]; then
+    CC=$cc meson setup build-sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dbuildtype=debug
+  fi
+  meson compile -C build-sanitize
+  log "Tests under the sanitizers"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$top/build-aux/lsan.supp" \
+    build-aux/headless-session.sh --redis -- meson test -C build-sanitize --print-errorlogs --suite unit
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
