@@ -14,7 +14,7 @@ cd "$top"
 
 # Debian 12 packages, one concern per line.
 packages=(
-  build-essential meson ninja-build pkg-config gettext
+  build-essential meson ninja-build pkg-config gettext python3
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libsecret-1-dev
   libgtk-4-dev libadwaita-1-dev
   libuv1-dev libsqlite3-dev libsodium-dev libhttp-parser-dev libwslay-dev libhiredis-dev

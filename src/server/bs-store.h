@@ -1,0 +1,158 @@
+/* bs-store.h: beacon-server's storage: one SQLite file (WAL), created and migrated on
+ * open; users, friendships, conversations, messages, presence state and settings. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define BS_STORE_ERROR (bs_store_error_quark ())
+
+typedef enum
+{
+  BS_STORE_ERROR_IO,        /* SQLite failed (disk full, locked, corrupt): message says why */
+  BS_STORE_ERROR_NOT_FOUND, /* no such user / conversation / message */
+  BS_STORE_ERROR_EXISTS,    /* duplicate email or id */
+  BS_STORE_ERROR_INVALID,   /* bad argument: empty name, bad role, bad email, ... */
+} BsStoreError;
+
+typedef struct _BsStore BsStore;
+
+typedef struct
+{
+  char  *id;       /* a string; numbers from imports are kept as their decimal text */
+  char  *email;    /* stored lower-cased and trimmed; unique */
+  char  *name;
+  char  *role;     /* "CLIENT" | "FREELANCER" | "ADMIN" */
+  char  *headline; /* freelancers' one-line pitch, may be NULL */
+  char  *password_hash; /* argon2id string (crypto_pwhash_str), NULL when none is set */
+  gint64 created_at_ms;
+} BsUser;
+
+/* What the presence model keeps per user across restarts (PROTOCOL.md 3). */
+typedef struct
+{
+  char    *user_id;
+  char    *chosen_status;      /* "online" | "away" | "busy" | "invisible" */
+  char    *custom_message;     /* NULL when none */
+  gint64   last_seen_ms;       /* -1 when never seen */
+  gint64   last_active_ms;     /* -1 when unknown */
+  gboolean show_online_status; /* default TRUE */
+  char    *show_last_seen;     /* "everyone" | "contacts" | "nobody" */
+  gint64   version;            /* only grows */
+} BsPresenceRow;
+
+typedef struct
+{
+  char  *id;
+  char  *conversation_id;
+  char  *sender_id;
+  char  *content;
+  gint64 created_at_ms;
+  gint64 read_at_ms; /* -1 while unread */
+} BsMessage;
+
+typedef struct
+{
+  char      *id;
+  char      *user_a; /* the two participants, user_a < user_b (strcmp) */
+  char      *user_b;
+  BsMessage *last_message; /* NULL when empty (only filled by bs_store_conversations_for) */
+  guint      unread_count; /* for the asking user (only filled by bs_store_conversations_for) */
+} BsConversation;
+
+GQuark bs_store_error_quark (void);
+
+BsStore *bs_store_open (const char *path, GError **error);
+void     bs_store_close (BsStore *store);
+
+/* Users */
+BsUser    *bs_store_user_add (BsStore    *store,
+                              const char *id, /* NULL: a new id is generated */
+                              const char *email,
+                              const char *name,
+                              const char *role,
+                              const char *password_hash, /* nullable */
+                              GError    **error);
+gboolean   bs_store_user_set_password_hash (BsStore    *store,
+                                            const char *user_id,
+                                            const char *hash,
+                                            GError    **error);
+gboolean   bs_store_user_set_headline (BsStore *store, const char *user_id, const char *headline, GError **error);
+BsUser    *bs_store_user_by_id (BsStore *store, const char *id, GError **error);
+BsUser    *bs_store_user_by_email (BsStore *store, const char *email, GError **error);
+GPtrArray *bs_store_users (BsStore *store, GError **error); /* element-type BsUser, by id */
+
+/* Friendships are symmetric; adding an existing one or removing a missing one is not an
+ * error (returns TRUE, *changed FALSE). */
+gboolean   bs_store_friend_add (BsStore *store, const char *a, const char *b, gboolean *changed, GError **error);
+gboolean   bs_store_friend_remove (BsStore *store, const char *a, const char *b, gboolean *changed, GError **error);
+/* Every friendship as pairs: element i*2 and i*2+1 are the two ids (strings). */
+GPtrArray *bs_store_friendships (BsStore *store, GError **error);
+
+/* Conversations: one per pair of users. */
+BsConversation *bs_store_conversation_get_or_create (BsStore    *store,
+                                                     const char *user_id,
+                                                     const char *partner_id,
+                                                     GError    **error);
+BsConversation *bs_store_conversation_by_id (BsStore *store, const char *id, GError **error);
+/* The user's conversations, most recent message first, with last_message and unread_count. */
+GPtrArray      *bs_store_conversations_for (BsStore *store, const char *user_id, GError **error);
+/* Every conversation as pairs of participant ids, like bs_store_friendships (for the hub's
+ * contact lists: conversation partners are contacts). */
+GPtrArray      *bs_store_conversation_pairs (BsStore *store, GError **error);
+
+/* Messages. content is stored as given (the caller trims and checks length). */
+BsMessage *bs_store_message_add (BsStore    *store,
+                                 const char *conversation_id,
+                                 const char *sender_id,
+                                 const char *content,
+                                 gint64      created_at_ms,
+                                 gboolean    read, /* auto-read: read_at = created_at */
+                                 GError    **error);
+/* Up to limit messages older than before_id (NULL: the newest), oldest first. */
+GPtrArray *bs_store_messages (BsStore    *store,
+                              const char *conversation_id,
+                              const char *before_id,
+                              guint       limit,
+                              GError    **error);
+/* Marks every message of the conversation not sent by reader_id with id <= up_to_id as read
+ * at now_ms. Returns how many changed in *n_marked. */
+gboolean   bs_store_mark_read (BsStore    *store,
+                               const char *conversation_id,
+                               const char *reader_id,
+                               const char *up_to_id,
+                               gint64      now_ms,
+                               guint      *n_marked,
+                               GError    **error);
+
+/* Presence state: every user has a row (created with defaults with the user). */
+GPtrArray *bs_store_presence_rows (BsStore *store, GError **error); /* element-type BsPresenceRow */
+/* Writes the whole row at once (chosen status, message, settings, version). */
+gboolean   bs_store_presence_save (BsStore *store, const BsPresenceRow *row, GError **error);
+/* last_seen / last_active updates are queued in memory and written in one transaction by
+ * bs_store_flush (the server calls it at least once a second and on shutdown). */
+void       bs_store_queue_last_seen (BsStore *store, const char *user_id, gint64 last_seen_ms, gint64 last_active_ms);
+gboolean   bs_store_flush (BsStore *store, GError **error);
+
+/* Import (admin "import FILE.json"): users and friendships in one transaction; all or
+ * nothing. Format: {"users":[{"id","email","name","role","password"?}],"friendships":[[ID,ID],...]}.
+ * Passwords are hashed with argon2id. Ids may be JSON numbers (kept as decimal text). */
+gboolean bs_store_import_json (BsStore    *store,
+                               const char *json_text,
+                               gsize       len,
+                               guint      *n_users,
+                               guint      *n_friendships,
+                               GError    **error);
+
+void bs_user_free (BsUser *user);
+void bs_presence_row_free (BsPresenceRow *row);
+void bs_message_free (BsMessage *message);
+void bs_conversation_free (BsConversation *conversation);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BsUser, bs_user_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BsPresenceRow, bs_presence_row_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BsMessage, bs_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BsConversation, bs_conversation_free)
+
+G_END_DECLS
