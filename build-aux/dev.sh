@@ -27,6 +27,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 ensure_packages() {
   local missing=() p
+  # Node.js runs the interop tests; the machine's own (newer) one is used when present.
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
   done
@@ -64,10 +66,21 @@ cmd_run() {
   GSETTINGS_SCHEMA_DIR="$top/build/data" exec "$top/build/src/app/beacon" "$@"
 }
 
+# The interop tests' npm packages, exactly as package-lock.json pins them.
+ensure_node_modules() {
+  local dir=tests/interop
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    log "Installing the interop tests' npm packages (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund)
+    touch "$dir/node_modules"
+  fi
+}
+
 cmd_test() {
   local sanitize=1
   [ "${1:-}" = --no-sanitize ] && sanitize=0
   ensure_packages
+  ensure_node_modules
 
   log "Build with warnings as errors (build-test/)"
   setup build-test -Dwerror=true -Dfuzzing=disabled

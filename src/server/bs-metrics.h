@@ -6,10 +6,10 @@
 
 G_BEGIN_DECLS
 
-void  bs_metrics_init (void);
-void  bs_metrics_connections_add (const char *nsp, int delta);
-void  bs_metrics_event_in (const char *event);
-void  bs_metrics_event_out (const char *event, guint count);
+void bs_metrics_init (void);
+void bs_metrics_connections_add (const char *nsp, int delta);
+void bs_metrics_event_in (const char *event);
+void bs_metrics_event_out (const char *event, guint count);
 /* One input refused, by reason: "eio_parse", "sio_parse", "oversized", "rate_limited",
  * "bad_request", "unknown_event", "bad_transport", "bad_sid", ... */
 void  bs_metrics_rejected (const char *reason);

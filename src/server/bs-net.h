@@ -28,8 +28,8 @@ typedef struct
   guint       upgrade_timeout_ms; /* 10000 */
   gsize       max_payload;        /* 1000000: larger frames / POST bodies close that connection */
   gsize       max_http_body;      /* REST request bodies larger than this get 413 (e.g. 1 MiB) */
-  char      **cors_origins;       /* NULL-terminated; "*" allows any; NULL or empty: no CORS headers */
-  char      **trusted_proxies;    /* addresses whose X-Forwarded-For is believed; may be NULL */
+  char      **cors_origins;    /* NULL-terminated; "*" allows any; NULL or empty: no CORS headers */
+  char      **trusted_proxies; /* addresses whose X-Forwarded-For is believed; may be NULL */
 } BsNetConfig;
 
 typedef struct
@@ -59,10 +59,10 @@ guint  bs_net_get_port (BsNet *net);
 /* Stops accepting, closes every session (eio_close with "server close") and connection
  * cleanly (WebSocket close frames, pending polls answered), then calls done (once every
  * handle is closed). */
-void   bs_net_shutdown (BsNet *net, void (*done) (gpointer data), gpointer data);
-void   bs_net_free (BsNet *net);
+void bs_net_shutdown (BsNet *net, void (*done) (gpointer data), gpointer data);
+void bs_net_free (BsNet *net);
 /* Live Engine.IO sessions by transport, for /metrics. */
-void   bs_net_count_sessions (BsNet *net, guint *websocket, guint *polling);
+void bs_net_count_sessions (BsNet *net, guint *websocket, guint *polling);
 
 /* HTTP requests */
 BsHttpRequest *bs_http_request_ref (BsHttpRequest *request);
@@ -70,31 +70,28 @@ void           bs_http_request_unref (BsHttpRequest *request);
 const char    *bs_http_request_get_method (BsHttpRequest *request); /* "GET", ... */
 const char    *bs_http_request_get_path (BsHttpRequest *request);   /* percent-decoded, no query */
 /* A query parameter, percent-decoded ('+' as space), or NULL when absent. */
-const char    *bs_http_request_get_query (BsHttpRequest *request, const char *name);
+const char *bs_http_request_get_query (BsHttpRequest *request, const char *name);
 /* A header by lower-case name, or NULL. */
-const char    *bs_http_request_get_header (BsHttpRequest *request, const char *name);
-const char    *bs_http_request_get_body (BsHttpRequest *request, gsize *len);
+const char *bs_http_request_get_header (BsHttpRequest *request, const char *name);
+const char *bs_http_request_get_body (BsHttpRequest *request, gsize *len);
 /* The client address (from X-Forwarded-For only when the peer is a trusted proxy). */
-const char    *bs_http_request_get_remote_addr (BsHttpRequest *request);
+const char *bs_http_request_get_remote_addr (BsHttpRequest *request);
 /* FALSE once the connection is gone (responding is then a no-op). */
-gboolean       bs_http_request_is_alive (BsHttpRequest *request);
+gboolean bs_http_request_is_alive (BsHttpRequest *request);
 /* Sends the response (Content-Length, CORS headers when configured, keep-alive). */
-void           bs_http_request_respond (BsHttpRequest *request,
-                                        guint          status,
-                                        const char    *content_type,
-                                        const char    *body,
-                                        gsize          len);
-void           bs_http_request_respond_json (BsHttpRequest *request, guint status, const char *json);
+void bs_http_request_respond (
+    BsHttpRequest *request, guint status, const char *content_type, const char *body, gsize len);
+void bs_http_request_respond_json (BsHttpRequest *request, guint status, const char *json);
 /* {"error":{"code","message"}} */
-void           bs_http_request_respond_error (BsHttpRequest *request,
-                                              guint          status,
-                                              const char    *code,
-                                              const char    *message);
+void bs_http_request_respond_error (BsHttpRequest *request,
+                                    guint          status,
+                                    const char    *code,
+                                    const char    *message);
 
 /* Engine.IO sessions */
 /* Queues a complete Engine.IO text packet (e.g. "42[...]"). The bytes are referenced, not
  * copied, so one encoded change can go to many sockets. No-op after close. */
-void        bs_eio_socket_send (BsEioSocket *socket, GBytes *packet);
+void bs_eio_socket_send (BsEioSocket *socket, GBytes *packet);
 /* Closes the session (sends a close packet, then closes the transport); eio_close follows
  * with reason "forced close" (from the main loop, never from inside this call). */
 void        bs_eio_socket_close (BsEioSocket *socket);

@@ -1,0 +1,545 @@
+/* harness.c: starts beacon-server for integration tests and speaks to it: REST through
+ * libsoup, Socket.IO as raw Engine.IO/Socket.IO frames over a libsoup WebSocket. */
+
+#include "harness.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "beacon-eio.h"
+#include "beacon-json.h"
+#include "beacon-jwt.h"
+#include "beacon-sio.h"
+
+const char *test_default_world
+  = "{\"users\":["
+    "{\"id\":\"a\",\"email\":\"a@test\",\"name\":\"Ann\",\"role\":\"CLIENT\",\"password\":\"pw\"},"
+    "{\"id\":\"b\",\"email\":\"b@test\",\"name\":\"Ben\",\"role\":\"CLIENT\",\"password\":\"pw\"},"
+    "{\"id\":\"c\",\"email\":\"c@test\",\"name\":\"Cat\",\"role\":\"CLIENT\"},"
+    "{\"id\":\"d\",\"email\":\"d@test\",\"name\":\"Dan\",\"role\":\"CLIENT\"},"
+    "{\"id\":\"f\",\"email\":\"f@test\",\"name\":\"Fay\",\"role\":\"FREELANCER\",\"headline\":\"GTK developer\"},"
+    "{\"id\":\"g\",\"email\":\"g@test\",\"name\":\"Gil\",\"role\":\"FREELANCER\",\"headline\":\"Translator\"}"
+    "],\"friendships\":[[\"a\",\"b\"],[\"a\",\"c\"],[\"a\",\"f\"]]}";
+
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+test_wait_until (gboolean (*cond) (gpointer data), gpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint  id = g_timeout_add (10, tick, NULL);
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for a condition");
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (id);
+}
+
+static const char *
+server_binary (void)
+{
+  const char *path = g_getenv ("BEACON_SERVER");
+
+  if (path == NULL)
+    g_error ("BEACON_SERVER must name the beacon-server binary");
+  return path;
+}
+
+static void
+spawn_server (TestServer *server)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  const char *mark;
+
+  g_subprocess_launcher_setenv (launcher, "BEACON_PASSWORD_FAST", "1", TRUE);
+  for (char **e = server->extra_env; e && *e; e++)
+    {
+      g_auto (GStrv) kv = g_strsplit (*e, "=", 2);
+      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+    }
+  server->process = g_subprocess_launcher_spawn (launcher, &error, server_binary (), "--listen", "127.0.0.1:0", "--db",
+                                                 server->db, "--jwt-secret-file", server->secret_file, NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL || !(mark = strstr (line, "listening on http://127.0.0.1:")))
+    g_error ("beacon-server did not start (first line: %s)", line ? line : "(none)");
+  server->port = atoi (mark + strlen ("listening on http://127.0.0.1:"));
+  g_assert_cmpuint (server->port, >, 0);
+  g_free (server->base_url);
+  g_free (server->ws_url);
+  server->base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
+  server->ws_url = g_strdup_printf ("ws://127.0.0.1:%u/api/socket/?EIO=4&transport=websocket", server->port);
+}
+
+TestServer *
+test_server_start (const char *import_json, const char *const *env)
+{
+  TestServer *server = g_new0 (TestServer, 1);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *import = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  server->dir = g_dir_make_tmp ("beacon-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  server->db = g_build_filename (server->dir, "beacon.db", NULL);
+  server->secret_file = g_build_filename (server->dir, "secret", NULL);
+  secret = g_strdup_printf ("test-secret-%08x%08x%08x", g_random_int (), g_random_int (), g_random_int ());
+  g_file_set_contents (server->secret_file, secret, -1, &error);
+  g_assert_no_error (error);
+  server->secret = g_bytes_new (secret, strlen (secret));
+  server->extra_env = g_strdupv ((char **) env);
+
+  import = g_build_filename (server->dir, "import.json", NULL);
+  g_file_set_contents (import, import_json, -1, &error);
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { server_binary (), "admin", "--db", server->db, "import", import, NULL };
+    g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "BEACON_PASSWORD_FAST", "1", TRUE);
+
+    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("import failed: %s %s", out, err);
+  }
+
+  server->session = soup_session_new ();
+  spawn_server (server);
+  return server;
+}
+
+void
+test_server_stop (TestServer *server)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (server->process == NULL)
+    return;
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_wait (server->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (server->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
+  g_clear_object (&server->process);
+}
+
+void
+test_server_restart (TestServer *server)
+{
+  test_server_stop (server);
+  spawn_server (server);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+void
+test_server_free (TestServer *server)
+{
+  if (server->process)
+    {
+      g_subprocess_force_exit (server->process);
+      g_subprocess_wait (server->process, NULL, NULL);
+      g_clear_object (&server->process);
+    }
+  remove_tree (server->dir);
+  g_free (server->dir);
+  g_free (server->db);
+  g_free (server->secret_file);
+  g_free (server->base_url);
+  g_free (server->ws_url);
+  g_bytes_unref (server->secret);
+  g_strfreev (server->extra_env);
+  g_object_unref (server->session);
+  g_free (server);
+}
+
+char *
+test_server_token (TestServer *server, const char *user_id, gint64 lifetime_s)
+{
+  g_autoptr (JsonObject) claims = json_object_new ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  json_object_set_string_member (claims, "sub", user_id);
+  json_object_set_string_member (claims, "id", user_id);
+  json_object_set_string_member (claims, "role", "CLIENT");
+  json_object_set_int_member (claims, "iat", now);
+  json_object_set_int_member (claims, "exp", now + lifetime_s);
+  return beacon_jwt_sign (claims, g_bytes_get_data (server->secret, NULL), g_bytes_get_size (server->secret));
+}
+
+guint
+test_rest (TestServer *server, const char *method, const char *path, const char *token, const char *json_body,
+           JsonNode **body)
+{
+  g_autofree char *url = g_strconcat (server->base_url, path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) answer = NULL;
+  gsize len;
+  const char *data;
+
+  g_assert_nonnull (msg);
+  if (token)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+    }
+  if (json_body)
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (json_body, strlen (json_body));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  answer = soup_session_send_and_read (server->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (answer, &len);
+  if (body)
+    *body = len > 0 ? beacon_json_parse (data, len, NULL) : NULL;
+  return soup_message_get_status (msg);
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+static void
+send_text (TestClient *client, const char *text)
+{
+  soup_websocket_connection_send_text (client->ws, text);
+}
+
+static void
+on_message (SoupWebsocketConnection *ws, int type, GBytes *message, gpointer user_data)
+{
+  TestClient *client = user_data;
+  gsize len;
+  const char *text = g_bytes_get_data (message, &len);
+  g_autoptr (BeaconEioPacket) packet = NULL;
+  g_autoptr (BeaconSioPacket) sio = NULL;
+  const char *payload;
+  gsize payload_len;
+
+  g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
+  packet = beacon_eio_decode_text (text, len, NULL);
+  g_assert_nonnull (packet);
+  switch (packet->type)
+    {
+    case BEACON_EIO_OPEN:
+      {
+        g_autofree char *connect = NULL;
+        const char *auth = g_object_get_data (G_OBJECT (ws), "auth");
+
+        if (strcmp (client->nsp, "/") == 0)
+          connect = g_strconcat ("40", auth ? auth : "", NULL);
+        else
+          connect = g_strconcat ("40", client->nsp, ",", auth ? auth : "", NULL);
+        send_text (client, connect);
+      }
+      return;
+    case BEACON_EIO_PING:
+      client->pings++;
+      if (client->answer_pings)
+        send_text (client, "3");
+      return;
+    case BEACON_EIO_CLOSE:
+      client->closed = TRUE;
+      return;
+    case BEACON_EIO_MESSAGE:
+      break;
+    default:
+      return;
+    }
+
+  payload = beacon_eio_packet_get_text (packet, &payload_len);
+  sio = beacon_sio_decode (payload, payload_len, NULL);
+  g_assert_nonnull (sio);
+  switch (sio->type)
+    {
+    case BEACON_SIO_CONNECT:
+      client->connected = TRUE;
+      break;
+    case BEACON_SIO_CONNECT_ERROR:
+      client->connect_error = json_node_ref (sio->data);
+      break;
+    case BEACON_SIO_EVENT:
+      g_queue_push_tail (&client->events, json_node_ref (sio->data));
+      break;
+    case BEACON_SIO_ACK:
+      g_hash_table_insert (client->acks, g_memdup2 (&sio->id, sizeof sio->id), json_node_ref (sio->data));
+      break;
+    case BEACON_SIO_DISCONNECT:
+      client->connected = FALSE;
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+on_closed (SoupWebsocketConnection *ws, gpointer user_data)
+{
+  TestClient *client = user_data;
+
+  client->closed = TRUE;
+}
+
+static void
+on_ws_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TestClient *client = user_data;
+  g_autoptr (GError) error = NULL;
+
+  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+is_connected_or_refused (gpointer data)
+{
+  TestClient *client = data;
+
+  return client->connected || client->connect_error != NULL || client->closed;
+}
+
+static gboolean
+has_ws (gpointer data)
+{
+  return ((TestClient *) data)->ws != NULL;
+}
+
+TestClient *
+test_client_connect (TestServer *server, const char *nsp, const char *auth_json)
+{
+  TestClient *client = g_new0 (TestClient, 1);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", server->ws_url);
+
+  client->server = server;
+  client->nsp = g_strdup (nsp);
+  client->answer_pings = TRUE;
+  client->acks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) json_node_unref);
+  g_queue_init (&client->events);
+
+  soup_session_websocket_connect_async (server->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_ws_ready,
+                                        client);
+  test_wait_until (has_ws, client);
+  soup_websocket_connection_set_max_incoming_payload_size (client->ws, 0);
+  g_object_set_data_full (G_OBJECT (client->ws), "auth", g_strdup (auth_json), g_free);
+  g_signal_connect (client->ws, "message", G_CALLBACK (on_message), client);
+  g_signal_connect (client->ws, "closed", G_CALLBACK (on_closed), client);
+  test_wait_until (is_connected_or_refused, client);
+  return client;
+}
+
+TestClient *
+test_client_connect_user (TestServer *server, const char *user_id)
+{
+  g_autofree char *token = test_server_token (server, user_id, 3600);
+  g_autofree char *auth = g_strdup_printf ("{\"token\":\"%s\"}", token);
+  TestClient *client = test_client_connect (server, "/", auth);
+
+  g_assert_true (client->connected);
+  return client;
+}
+
+void
+test_client_free (TestClient *client)
+{
+  if (client->ws)
+    {
+      g_signal_handlers_disconnect_by_data (client->ws, client);
+      if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (client->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_object_unref (client->ws);
+    }
+  g_queue_clear_full (&client->events, (GDestroyNotify) json_node_unref);
+  g_hash_table_unref (client->acks);
+  g_clear_pointer (&client->connect_error, json_node_unref);
+  g_free (client->nsp);
+  g_free (client);
+}
+
+void
+test_client_send_raw (TestClient *client, const char *text)
+{
+  send_text (client, text);
+}
+
+gint64
+test_client_emit (TestClient *client, const char *name, const char *arg_json, gboolean want_ack)
+{
+  g_autoptr (GString) text = g_string_new ("42");
+  gint64 id = want_ack ? ++client->next_ack : -1;
+
+  if (strcmp (client->nsp, "/") != 0)
+    g_string_append_printf (text, "%s,", client->nsp);
+  if (want_ack)
+    g_string_append_printf (text, "%" G_GINT64_FORMAT, id);
+  g_string_append (text, "[");
+  beacon_json_write_string (text, name);
+  if (arg_json)
+    g_string_append_printf (text, ",%s", arg_json);
+  g_string_append (text, "]");
+  send_text (client, text->str);
+  return id;
+}
+
+typedef struct
+{
+  TestClient *client;
+  const char *name;
+  JsonNode   *found;
+  gint64      deadline;
+} Waiting;
+
+static gboolean
+find_event (gpointer data)
+{
+  Waiting *w = data;
+
+  for (GList *l = w->client->events.head; l; l = l->next)
+    {
+      JsonArray *array = json_node_get_array (l->data);
+
+      if (strcmp (json_array_get_string_element (array, 0), w->name) == 0)
+        {
+          w->found = json_array_get_length (array) > 1 ? json_node_ref (json_array_get_element (array, 1))
+                                                       : json_node_init_null (json_node_alloc ());
+          json_node_unref (l->data);
+          g_queue_delete_link (&w->client->events, l);
+          return TRUE;
+        }
+    }
+  return w->deadline > 0 && g_get_monotonic_time () > w->deadline;
+}
+
+JsonNode *
+test_client_wait_event (TestClient *client, const char *name)
+{
+  Waiting w = { client, name, NULL, 0 };
+
+  test_wait_until (find_event, &w);
+  return w.found;
+}
+
+JsonNode *
+test_client_try_event (TestClient *client, const char *name, guint timeout_ms)
+{
+  Waiting w = { client, name, NULL, g_get_monotonic_time () + timeout_ms * 1000 };
+
+  test_wait_until (find_event, &w);
+  return w.found;
+}
+
+typedef struct
+{
+  TestClient *client;
+  gint64      id;
+} AckWait;
+
+static gboolean
+has_ack (gpointer data)
+{
+  AckWait *w = data;
+
+  return g_hash_table_contains (w->client->acks, &w->id);
+}
+
+JsonNode *
+test_client_wait_ack (TestClient *client, gint64 id)
+{
+  AckWait   w = { client, id };
+  JsonNode *array;
+
+  test_wait_until (has_ack, &w);
+  array = g_hash_table_lookup (client->acks, &id);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (array)), >=, 1);
+  return json_node_ref (json_array_get_element (json_node_get_array (array), 0));
+}
+
+static gboolean
+is_closed (gpointer data)
+{
+  return ((TestClient *) data)->closed;
+}
+
+void
+test_client_wait_closed (TestClient *client)
+{
+  test_wait_until (is_closed, client);
+}
+
+void
+test_client_clear (TestClient *client, const char *name)
+{
+  GList *l = client->events.head;
+
+  while (l)
+    {
+      GList *next = l->next;
+
+      if (name == NULL || strcmp (json_array_get_string_element (json_node_get_array (l->data), 0), name) == 0)
+        {
+          json_node_unref (l->data);
+          g_queue_delete_link (&client->events, l);
+        }
+      l = next;
+    }
+}
+
+const char *
+test_json_string (JsonNode *node, const char *member)
+{
+  JsonNode *m = json_object_get_member (json_node_get_object (node), member);
+
+  g_assert_nonnull (m);
+  return JSON_NODE_HOLDS_NULL (m) ? NULL : json_node_get_string (m);
+}
+
+gboolean
+test_json_bool (JsonNode *node, const char *member)
+{
+  JsonNode *m = json_object_get_member (json_node_get_object (node), member);
+
+  g_assert_nonnull (m);
+  return json_node_get_boolean (m);
+}
+
+gboolean
+test_json_is_null (JsonNode *node, const char *member)
+{
+  JsonNode *m = json_object_get_member (json_node_get_object (node), member);
+
+  g_assert_nonnull (m);
+  return JSON_NODE_HOLDS_NULL (m);
+}
+
+char *
+test_json_text (JsonNode *node)
+{
+  return beacon_json_to_string (node);
+}

@@ -1,0 +1,89 @@
+/* harness.h: test harness for beacon-server integration tests: starts the real server on
+ * a free loopback port with a temporary database, and drives REST and Socket.IO clients. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char        *dir;
+  char        *db;
+  char        *secret_file;
+  char        *base_url;
+  char        *ws_url;
+  guint        port;
+  GSubprocess *process;
+  SoupSession *session;
+  GBytes      *secret;
+  char       **extra_env;
+} TestServer;
+
+typedef struct
+{
+  TestServer              *server;
+  SoupWebsocketConnection *ws;
+  char                    *nsp;
+  GQueue                   events;  /* JsonNode arrays [name, args...] */
+  GHashTable              *acks;    /* id -> JsonNode (the ack's array) */
+  gint64                   next_ack;
+  JsonNode                *connect_error;
+  gboolean                 connected;
+  gboolean                 closed;
+  gboolean                 answer_pings;
+  guint                    pings;
+} TestClient;
+
+/* Imports users and friendships ({"users":[...],"friendships":[...]}) into a new database
+ * and starts beacon-server on it. env: extra NAME=VALUE pairs, NULL-terminated, or NULL. */
+TestServer *test_server_start (const char *import_json, const char *const *env);
+/* Stops the server with SIGTERM and checks it exits 0. */
+void        test_server_stop (TestServer *server);
+/* Starts it again on the same database and port range (a new port). */
+void        test_server_restart (TestServer *server);
+void        test_server_free (TestServer *server);
+char       *test_server_token (TestServer *server, const char *user_id, gint64 lifetime_s);
+
+/* REST: answers the status and fills *body (parsed JSON, or NULL when not JSON). */
+guint test_rest (TestServer *server,
+                 const char *method,
+                 const char *path,
+                 const char *token,
+                 const char *json_body,
+                 JsonNode  **body);
+
+/* Socket.IO over a plain WebSocket (the same frames socket.io-client sends). auth_json may
+ * be NULL; for "/" pass {"token":...}. Returns once CONNECT or CONNECT_ERROR arrived. */
+TestClient *test_client_connect (TestServer *server, const char *nsp, const char *auth_json);
+TestClient *test_client_connect_user (TestServer *server, const char *user_id);
+void        test_client_free (TestClient *client);
+void        test_client_send_raw (TestClient *client, const char *text);
+/* Emits [name, arg] (arg_json may be NULL); with want_ack, returns the ack id. */
+gint64      test_client_emit (TestClient *client, const char *name, const char *arg_json, gboolean want_ack);
+/* Waits (iterating the main context, up to 10 s) for the next event with this name;
+ * returns its first argument (transfer full), failing the test on timeout. Events with
+ * other names that arrive first are kept in order. */
+JsonNode   *test_client_wait_event (TestClient *client, const char *name);
+/* Like wait_event, but returns NULL when none came within timeout_ms. */
+JsonNode   *test_client_try_event (TestClient *client, const char *name, guint timeout_ms);
+JsonNode   *test_client_wait_ack (TestClient *client, gint64 id);
+void        test_client_wait_closed (TestClient *client);
+/* Drops queued events with this name (NULL: all). */
+void        test_client_clear (TestClient *client, const char *name);
+
+/* Waits until cond(data) is TRUE, iterating the main context (fails after 10 s). */
+void test_wait_until (gboolean (*cond) (gpointer data), gpointer data);
+
+/* JSON conveniences for assertions. */
+const char *test_json_string (JsonNode *node, const char *member);
+gboolean    test_json_bool (JsonNode *node, const char *member);
+gboolean    test_json_is_null (JsonNode *node, const char *member);
+char       *test_json_text (JsonNode *node);
+
+/* The default world: "a" and "b" friends, "c" friend of "a" only, "f" a freelancer friend
+ * of "a", "g" a freelancer nobody knows, "d" a client with no friends. Password "pw". */
+extern const char *test_default_world;
+
+G_END_DECLS

@@ -1,0 +1,150 @@
+// server.test.js: beacon-server against the stock socket.io-client@4 (pinned in
+// package-lock.json): both transports, CONNECT_ERROR codes, acks, and the guest namespace.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { io } = require('socket.io-client');
+
+const SERVER = process.env.BEACON_SERVER;
+let dir;
+let server;
+let url;
+const secret = crypto.randomBytes(24).toString('hex');
+
+const world = {
+  users: [
+    { id: 'a', email: 'a@test', name: 'Ann', role: 'CLIENT', password: 'pw' },
+    { id: 'b', email: 'b@test', name: 'Ben', role: 'CLIENT' },
+    { id: 'f', email: 'f@test', name: 'Fay', role: 'FREELANCER' },
+  ],
+  friendships: [['a', 'b'], ['a', 'f']],
+};
+
+function b64url(data) {
+  return Buffer.from(data).toString('base64url');
+}
+
+// HS256 tokens signed with the server's secret, as the server itself would issue them.
+function token(sub, lifetime = 3600) {
+  const now = Math.floor(Date.now() / 1000);
+  const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const body = b64url(JSON.stringify({ sub, id: sub, role: 'CLIENT', iat: now, exp: now + lifetime }));
+  const sig = crypto.createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
+}
+
+function once(emitter, event) {
+  return new Promise((resolve) => emitter.once(event, resolve));
+}
+
+function connect(nsp, opts = {}) {
+  return io(url + nsp, { path: '/api/socket', reconnection: false, forceNew: true, ...opts });
+}
+
+before(async () => {
+  assert.ok(SERVER, 'BEACON_SERVER names the beacon-server binary');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-interop-'));
+  const db = path.join(dir, 'beacon.db');
+  fs.writeFileSync(path.join(dir, 'secret'), secret);
+  fs.writeFileSync(path.join(dir, 'world.json'), JSON.stringify(world));
+  const env = { ...process.env, BEACON_PASSWORD_FAST: '1', BEACON_GUEST_INTERVAL_MS: '200' };
+  execFileSync(SERVER, ['admin', '--db', db, 'import', path.join(dir, 'world.json')], { env });
+  server = spawn(SERVER, ['--listen', '127.0.0.1:0', '--db', db, '--jwt-secret-file', path.join(dir, 'secret')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  url = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`beacon-server exited with ${code}`)));
+  });
+});
+
+after(async () => {
+  const exited = once(server, 'exit');
+  server.kill('SIGTERM');
+  const code = await exited;
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.equal(code, 0);
+});
+
+test('default transports: polling first, then the upgrade to WebSocket', async () => {
+  const socket = connect('/', { auth: { token: token('a') } });
+  const snapshot = await once(socket, 'presence:connected');
+  assert.equal(snapshot.userId, 'a');
+  assert.ok(Array.isArray(snapshot.onlineUsers));
+  if (socket.io.engine.transport.name !== 'websocket') await once(socket.io.engine, 'upgrade');
+  assert.equal(socket.io.engine.transport.name, 'websocket');
+  const ack = await socket.timeout(5000).emitWithAck('heartbeat');
+  assert.equal(ack.ok, true);
+  socket.disconnect();
+});
+
+test('polling only', async () => {
+  const socket = connect('/', { auth: { token: token('a') }, transports: ['polling'] });
+  await once(socket, 'presence:connected');
+  const ack = await socket.timeout(5000).emitWithAck('heartbeat');
+  assert.equal(ack.ok, true);
+  assert.equal(socket.io.engine.transport.name, 'polling');
+  socket.disconnect();
+});
+
+test('websocket only, presence deltas between two clients', async () => {
+  const a = connect('/', { auth: { token: token('a') }, transports: ['websocket'] });
+  await once(a, 'presence:connected');
+  const b = connect('/', { auth: { token: token('b') }, transports: ['websocket'] });
+  const update = await once(a, 'presence_updated');
+  assert.equal(update.user_id, 'b');
+  assert.equal(update.status, 'online');
+  await once(b, 'presence:connected');
+  await b.timeout(5000).emitWithAck('chat:focus', { partnerId: 'a' });
+  const green = await once(a, 'presence_updated');
+  assert.equal(green.chatting_with_me, true);
+  b.disconnect();
+  a.disconnect();
+});
+
+for (const [label, auth, code] of [
+  ['no token', {}, 'token_missing'],
+  ['a malformed token', { token: 'x.y.z' }, 'token_invalid'],
+  ['an expired token', { token: token('a', -60) }, 'token_expired'],
+  ['an unknown user', { token: token('nobody') }, 'user_not_found'],
+]) {
+  test(`CONNECT_ERROR for ${label}`, async () => {
+    const socket = connect('/', { auth, transports: ['websocket'] });
+    const err = await once(socket, 'connect_error');
+    assert.equal(err.message, 'unauthorized');
+    assert.equal(err.data.code, code);
+    socket.disconnect();
+  });
+}
+
+test('a guest on /presence receives nothing but freelancer ids', async () => {
+  const guest = connect('/presence');
+  const first = await once(guest, 'presence:connected');
+  assert.deepEqual(first.onlineFreelancerIds, []);
+  const seen = [];
+  guest.onAny((event, payload) => seen.push([event, payload]));
+  const a = connect('/', { auth: { token: token('a') }, transports: ['websocket'] });
+  const f = connect('/', { auth: { token: token('f') }, transports: ['websocket'] });
+  const update = await once(guest, 'presence:update');
+  assert.deepEqual(update.onlineFreelancerIds, ['f']);
+  assert.deepEqual(Object.keys(update).sort(), ['onlineFreelancerIds', 'timestamp']);
+  for (const [event, payload] of seen) {
+    assert.match(event, /^presence:/);
+    assert.doesNotMatch(JSON.stringify(payload), /Fay|last_seen|"a"/);
+  }
+  a.disconnect();
+  f.disconnect();
+  guest.disconnect();
+});
