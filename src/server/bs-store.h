@@ -66,6 +66,8 @@ typedef struct
 
 GQuark bs_store_error_quark (void);
 
+/* A BsStore is one SQLite connection: use it from one thread at a time. */
+
 /* Opens (creating it if needed) the database at path and brings its schema up to date.
  * Migrations are recorded in the table schema_version (one row per applied version). */
 BsStore *bs_store_open (const char *path, GError **error);

@@ -97,9 +97,10 @@ add_users (Fixture *f, guint n)
 {
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char   *id = g_strdup_printf ("user%u", i);
-      g_autofree char   *email = g_strdup_printf ("user%u@example.com", i);
-      g_autoptr (BsUser) user = add_user (f, id, email, "CLIENT");
+      g_autofree char *id = g_strdup_printf ("user%u", i);
+      g_autofree char *email = g_strdup_printf ("user%u@example.com", i);
+
+      bs_user_free (add_user (f, id, email, "CLIENT"));
     }
 }
 
@@ -121,9 +122,9 @@ static void
 test_migrations (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (BsUser) user = add_user (f, "alice", "alice@example.com", "CLIENT");
   BsStore           *newer;
 
+  bs_user_free (add_user (f, "alice", "alice@example.com", "CLIENT"));
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM schema_version"), ==, 1);
   g_assert_cmpint (query_int (f, "SELECT max(version) FROM schema_version"), ==, 1);
   g_assert_cmpint (query_int (f,
@@ -159,6 +160,40 @@ test_journal_mode (Fixture *f, gconstpointer data)
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
   sqlite3_finalize (stmt);
   sqlite3_close (db);
+}
+
+static gpointer
+commit_later (gpointer data)
+{
+  BsStore *other = data;
+
+  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+  g_assert_true (bs_store_exec (other, "COMMIT", NULL));
+  return NULL;
+}
+
+static void
+test_busy_wait (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError)  error = NULL;
+  g_autoptr (BsUser)  user = NULL;
+  g_autoptr (GThread) thread = NULL;
+  BsStore            *other = bs_store_open (f->path, &error);
+  gint64              start;
+
+  /* Another connection (an admin command, say) holds the write lock for 300 ms: a write
+   * waits for it instead of failing with "database is locked". */
+  g_assert_no_error (error);
+  g_assert_true (bs_store_exec (other, "BEGIN IMMEDIATE", &error));
+  g_assert_no_error (error);
+  thread = g_thread_new ("commit-later", commit_later, other);
+  start = g_get_monotonic_time ();
+  user = bs_store_user_add (f->store, "late", "late@example.com", "Late", "CLIENT", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (user);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 200 * G_TIME_SPAN_MILLISECOND);
+  g_thread_join (g_steal_pointer (&thread));
+  bs_store_close (other);
 }
 
 static void
@@ -283,9 +318,9 @@ static void
 test_users_duplicate (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (BsUser) alice = add_user (f, "alice", "alice@example.com", "CLIENT");
   BsUser            *dup;
 
+  bs_user_free (add_user (f, "alice", "alice@example.com", "CLIENT"));
   dup =
       bs_store_user_add (f->store, "alice2", "ALICE@example.com", "Other", "CLIENT", NULL, &error);
   g_assert_null (dup);
@@ -847,7 +882,7 @@ test_import (Fixture *f, gconstpointer data)
       "{\"users\":["
       "{\"id\":1,\"email\":\"One@Example.com\",\"name\":\"One\",\"role\":\"CLIENT\",\"password\":\"pw-one\"},"
       "{\"id\":\"two\",\"email\":\"two@example.com\",\"name\":\"Two\",\"role\":\"FREELANCER\","
-      "\"headline\":\"Illustration\"},"
+      "\"headline\":\"Illustration\",\"password\":\"pw-two\"},"
       "{\"id\":9007199254740993,\"email\":\"big@example.com\",\"name\":\"Big\",\"role\":\"ADMIN\"},"
       "{\"email\":\"noid@example.com\",\"name\":\"No Id\",\"role\":\"CLIENT\",\"headline\":null}"
       "],\"friendships\":[[1,\"two\"],[\"two\",\"1\"],[\"9007199254740993\",1],[1,\"two\"]]}";
@@ -873,9 +908,11 @@ test_import (Fixture *f, gconstpointer data)
   two = bs_store_user_by_id (f->store, "two", &error);
   g_assert_cmpstr (two->role, ==, "FREELANCER");
   g_assert_cmpstr (two->headline, ==, "Illustration");
-  g_assert_null (two->password_hash);
+  g_assert_true (bs_password_verify (two->password_hash, "pw-two")); /* hashed on a thread pool */
+  g_assert_false (bs_password_verify (two->password_hash, "pw-one"));
   noid = bs_store_user_by_email (f->store, "noid@example.com", &error);
   g_assert_no_error (error);
+  g_assert_null (noid->password_hash);
   g_assert_true (g_str_has_prefix (noid->id, "u_"));
   g_assert_null (noid->headline);
 
@@ -909,9 +946,9 @@ test_import_all_or_nothing (Fixture *f, gconstpointer data)
   g_autofree char *dup_email = make_import (
       50, 2, "{\"id\":\"x\",\"email\":\"USER7@bench.invalid\",\"name\":\"X\",\"role\":\"CLIENT\"}",
       NULL);
-  g_autofree char   *existing = make_import (2, 0, NULL, NULL);
-  g_autoptr (BsUser) before = add_user (f, "user1", "someone@example.com", "ADMIN");
+  g_autofree char *existing = make_import (2, 0, NULL, NULL);
 
+  bs_user_free (add_user (f, "user1", "someone@example.com", "ADMIN"));
   /* The file's user1 collides with the one already there: nothing of the file is kept. */
   assert_import_fails (f, existing, BS_STORE_ERROR_EXISTS, "users[1]");
   bs_store_user_remove (f->store, "user1", NULL);
@@ -1021,6 +1058,7 @@ main (int argc, char **argv)
   ADD ("/store/migrations", test_migrations);
   ADD ("/store/journal-mode", test_journal_mode);
   g_test_add_func ("/store/open-failure", test_open_failure);
+  ADD ("/store/busy-wait", test_busy_wait);
   ADD ("/store/users/crud", test_users_crud);
   ADD ("/store/users/add-full", test_users_add_full);
   ADD ("/store/users/duplicate", test_users_duplicate);
