@@ -194,6 +194,14 @@ read_password_file (const char *path, GError **error)
     }
   password = g_strdup (strip_line (contents)); /* the first line */
   sodium_memzero (contents, len);
+  if (strlen (password) > PASSWORD_MAX_LEN)
+    {
+      sodium_memzero (password, strlen (password));
+      g_free (password);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "The password is longer than %d bytes",
+                   PASSWORD_MAX_LEN);
+      return NULL;
+    }
   return password;
 }
 
@@ -473,7 +481,9 @@ bs_admin_main (int argc, char **argv)
           fputs (usage_text, stdout);
           return 0;
         }
-      if (g_str_equal (argv[i], "--db") && i + 1 < argc)
+      if (g_str_equal (argv[i], "--db") && i + 1 >= argc)
+        return usage_error ("--db needs a value");
+      if (g_str_equal (argv[i], "--db"))
         args.db = argv[++i];
       else if (g_str_has_prefix (argv[i], "--db="))
         args.db = argv[i] + strlen ("--db=");

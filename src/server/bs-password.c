@@ -6,7 +6,8 @@
 #include <sodium.h>
 #include <string.h>
 
-static gboolean fast_limits;
+/* Read by every hash, set by every init: atomic, so a late init races with nothing. */
+static gint fast_limits;
 
 gboolean
 bs_password_init (void)
@@ -14,8 +15,8 @@ bs_password_init (void)
   if (sodium_init () < 0)
     return FALSE;
 
-  fast_limits = g_strcmp0 (g_getenv ("BEACON_PASSWORD_FAST"), "1") == 0;
-  if (fast_limits)
+  g_atomic_int_set (&fast_limits, g_strcmp0 (g_getenv ("BEACON_PASSWORD_FAST"), "1") == 0);
+  if (g_atomic_int_get (&fast_limits))
     g_debug ("Password hashing with argon2id's minimum limits (BEACON_PASSWORD_FAST=1)");
   return TRUE;
 }
@@ -23,7 +24,7 @@ bs_password_init (void)
 static void
 get_limits (unsigned long long *opslimit, size_t *memlimit)
 {
-  if (fast_limits)
+  if (g_atomic_int_get (&fast_limits))
     {
       *opslimit = crypto_pwhash_OPSLIMIT_MIN;
       *memlimit = crypto_pwhash_MEMLIMIT_MIN;

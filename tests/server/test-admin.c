@@ -253,6 +253,8 @@ test_user_add_failures (Fixture *f, gconstpointer data)
 {
   g_autofree char *empty = write_file (f, "empty", "\n");
   g_autofree char *missing = g_build_filename (f->dir, "no-such-file", NULL);
+  g_autofree char *long_line = g_strnfill (1025, 'p');
+  g_autofree char *long_pw = write_file (f, "long", long_line);
 
   run_admin (f, "", "--db", f->db, "user-add", "--email", "a@example.com", "--name", "A", "--role",
              "CLIENT", NULL);
@@ -263,6 +265,12 @@ test_user_add_failures (Fixture *f, gconstpointer data)
   run_admin (f, NULL, "--db", f->db, "user-add", "--email", "a@example.com", "--name", "A",
              "--role", "CLIENT", "--password-file", missing, NULL);
   assert_failed (f, 1, "no-such-file");
+  run_admin (f, NULL, "--db", f->db, "user-add", "--email", "a@example.com", "--name", "A",
+             "--role", "CLIENT", "--password-file", long_pw, NULL);
+  assert_failed (f, 1, "longer than 1024 bytes");
+  run_admin (f, long_line, "--db", f->db, "user-add", "--email", "a@example.com", "--name", "A",
+             "--role", "CLIENT", NULL);
+  assert_failed (f, 1, "longer than 1024 bytes");
   run_admin (f, "pw\n", "--db", f->db, "user-add", "--email", "a@example.com", "--name", "A",
              "--role", "ROOT", NULL);
   assert_failed (f, 1, "ROOT");
@@ -485,6 +493,10 @@ test_usage (Fixture *f, gconstpointer data)
   assert_failed (f, 2, "unknown option “--verbose”");
   run_admin (f, NULL, "user-list", NULL);
   assert_failed (f, 2, "no database");
+  run_admin (f, NULL, "user-list", "--db", NULL);
+  assert_failed (f, 2, "--db needs a value");
+  run_admin (f, NULL, "--db", NULL);
+  assert_failed (f, 2, "--db needs a value");
   run_admin (f, NULL, "--db", db_in_file, "user-list", NULL);
   assert_failed (f, 1, "Could not open the database");
 }
