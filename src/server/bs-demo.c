@@ -89,11 +89,17 @@ bs_demo_seed (BsStore *store, GError **error)
   for (guint i = 0; i < G_N_ELEMENTS (people); i++)
     {
       g_autofree char *email = g_strdup_printf ("%s@beacon.test", people[i].id);
-      g_autoptr (BsUser) user = bs_store_user_add (store, people[i].id, email, people[i].name, people[i].role,
-                                                   hash, error);
+      BsUser           tmpl = {
+        .id = (char *) people[i].id,
+        .email = email,
+        .name = (char *) people[i].name,
+        .role = (char *) people[i].role,
+        .headline = (char *) people[i].headline,
+        .password_hash = hash,
+      };
+      g_autoptr (BsUser) user = bs_store_user_add_full (store, &tmpl, error);
 
-      if (user == NULL
-          || (people[i].headline && !bs_store_user_set_headline (store, people[i].id, people[i].headline, error)))
+      if (user == NULL)
         return FALSE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (demo_friends); i++)

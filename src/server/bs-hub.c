@@ -956,8 +956,13 @@ handle_mark_read (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_id)
     }
   if (!bs_store_mark_read (hub->store, conversation->id, user->id, up_to, now_ms (), &n_marked, &error))
     {
-      g_warning ("marking messages read failed: %s", error->message);
-      bs_sio_socket_fail (device->socket, "mark_read", ack_id, "internal", "storage failed");
+      if (g_error_matches (error, BS_STORE_ERROR, BS_STORE_ERROR_NOT_FOUND))
+        bs_sio_socket_fail (device->socket, "mark_read", ack_id, "not_found", "no such message");
+      else
+        {
+          g_warning ("marking messages read failed: %s", error->message);
+          bs_sio_socket_fail (device->socket, "mark_read", ack_id, "internal", "storage failed");
+        }
       return;
     }
   if (n_marked > 0 && partner)
