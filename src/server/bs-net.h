@@ -28,15 +28,10 @@ typedef struct
   guint       upgrade_timeout_ms; /* 10000 */
   gsize       max_payload;        /* 1000000: larger frames / POST bodies close that connection */
   gsize       max_http_body;      /* REST request bodies larger than this get 413 (e.g. 1 MiB) */
-<<<<<<< HEAD
   char      **cors_origins;    /* NULL-terminated; "*" allows any; NULL or empty: no CORS headers */
   char      **trusted_proxies; /* addresses whose X-Forwarded-For is believed; may be NULL */
-=======
-  char      **cors_origins;       /* NULL-terminated; "*" allows any; NULL or empty: no CORS headers */
-  char      **trusted_proxies;    /* addresses whose X-Forwarded-For is believed; may be NULL */
-  guint       idle_timeout_ms;    /* a connection with no complete request for this long is
-                                   * closed; 0: 30000 */
->>>>>>> server-net
+  guint       idle_timeout_ms; /* a connection with no complete request for this long is
+                                * closed; 0: 30000 */
 } BsNetConfig;
 
 typedef struct
@@ -101,13 +96,9 @@ void bs_http_request_respond_error (BsHttpRequest *request,
 /* Engine.IO sessions */
 /* Queues a complete Engine.IO text packet (e.g. "42[...]"). The bytes are referenced, not
  * copied, so one encoded change can go to many sockets. No-op after close. */
-<<<<<<< HEAD
 void bs_eio_socket_send (BsEioSocket *socket, GBytes *packet);
-=======
-void        bs_eio_socket_send (BsEioSocket *socket, GBytes *packet);
 /* Queues a binary message: a binary frame on WebSocket, "b" + base64 in a polling payload. */
-void        bs_eio_socket_send_binary (BsEioSocket *socket, GBytes *data);
->>>>>>> server-net
+void bs_eio_socket_send_binary (BsEioSocket *socket, GBytes *data);
 /* Closes the session (sends a close packet, then closes the transport); eio_close follows
  * with reason "forced close" (from the main loop, never from inside this call). */
 void        bs_eio_socket_close (BsEioSocket *socket);

@@ -216,6 +216,8 @@ handle_login (BsRest *rest, BsHttpRequest *request)
   const char *password;
   JsonObject *object;
   Login      *login;
+  gboolean    addr_ok;
+  gboolean    email_ok;
 
   if (body == NULL)
     return;
@@ -238,7 +240,10 @@ handle_login (BsRest *rest, BsHttpRequest *request)
 
   addr_key = g_strconcat ("addr:", bs_http_request_get_remote_addr (request), NULL);
   email_key = g_strconcat ("email:", email, NULL);
-  if (!throttle (rest, addr_key) | !throttle (rest, email_key))
+  /* Both counters count every attempt, whichever refuses it. */
+  addr_ok = throttle (rest, addr_key);
+  email_ok = throttle (rest, email_key);
+  if (!addr_ok || !email_ok)
     {
       bs_metrics_rejected ("login_throttled");
       bs_http_request_respond_error (request, 429, "rate_limited", "too many sign-in attempts; wait a minute");

@@ -132,12 +132,13 @@ test_message_validation (void)
   TestClient *c = test_client_connect_user (server, "c");
   TestClient *a = test_client_connect_user (server, "a");
   g_autoptr (GString) huge = g_string_new (NULL);
-  const char *bad[] = { "{\"conversationId\":\"%s\",\"content\":\"   \"}", "{\"conversationId\":\"%s\",\"content\":42}",
-                        "{\"conversationId\":\"%s\"}", "\"%s\"" };
+  const char *bad[] = { "{\"conversationId\":\"CONV\",\"content\":\"   \"}", "{\"conversationId\":\"CONV\",\"content\":42}",
+                        "{\"conversationId\":\"CONV\"}", "\"CONV\"" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_autofree char *payload = g_strdup_printf (bad[i], conv);
+      g_auto (GStrv) pieces = g_strsplit (bad[i], "CONV", 2);
+      g_autofree char *payload = g_strjoinv (conv, pieces);
       g_autoptr (JsonNode) ack = test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
 
       g_assert_false (test_json_bool (ack, "ok"));
