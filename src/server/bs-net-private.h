@@ -77,6 +77,7 @@ struct _BsConn
 
   gboolean closed;     /* uv_close called: nothing more happens */
   gboolean write_shut; /* shutdown started: no more writes */
+  gboolean shut_done;  /* ... and our FIN is out */
   gboolean reading;    /* uv_read_start active */
   gboolean in_resume;  /* in net->resume_conns */
   gboolean error;      /* closing because something went wrong, not by the peer's wish */
