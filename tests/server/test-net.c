@@ -1228,6 +1228,30 @@ test_rest_routing (void)
 }
 
 static void
+test_forwarded (void)
+{
+  char                *proxies[] = { "127.0.0.1", "10.0.0.2", NULL };
+  BsNetConfig          config = { .trusted_proxies = proxies };
+  BsNetConfig          untrusting = { 0 };
+  Server              *server = server_start (&config);
+  g_autoptr (Response) r = NULL;
+
+  /* the rightmost address that is not one of our proxies */
+  r = http_once (server->port, "GET", "/api/x",
+                 "X-Forwarded-For: 198.51.100.1, 203.0.113.7, 10.0.0.2\r\n", NULL);
+  g_assert_nonnull (strstr (r->body, "\"addr\":\"203.0.113.7\""));
+  g_clear_pointer (&r, response_free);
+  server_stop (server);
+
+  /* from a peer that is not a trusted proxy, the header is not believed */
+  server = server_start (&untrusting);
+  r = http_once (server->port, "GET", "/api/x", "X-Forwarded-For: 203.0.113.7\r\n", NULL);
+  g_assert_nonnull (strstr (r->body, "\"addr\":\"127.0.0.1\""));
+  g_clear_pointer (&r, response_free);
+  server_stop (server);
+}
+
+static void
 test_idle_timeout (void)
 {
   BsNetConfig        config = { .idle_timeout_ms = 100 };
@@ -1335,6 +1359,7 @@ main (int argc, char **argv)
   g_test_add_func ("/net/eio/app-close", test_app_close);
   g_test_add_func ("/net/http/cors", test_cors);
   g_test_add_func ("/net/http/routing", test_rest_routing);
+  g_test_add_func ("/net/http/forwarded", test_forwarded);
   g_test_add_func ("/net/http/idle-timeout", test_idle_timeout);
   g_test_add_func ("/net/shutdown", test_shutdown);
   g_test_add_func ("/net/listen-error", test_listen_error);
