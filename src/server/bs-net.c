@@ -116,7 +116,6 @@ on_write (uv_write_t *req, int status)
   ConnWrite *w = (ConnWrite *) req;
   BsConn    *conn = w->conn;
 
-  conn->write_queued -= w->len;
   g_clear_pointer (&w->bytes, g_bytes_unref);
   g_free (w->owned);
   g_free (w);
@@ -164,7 +163,6 @@ conn_write (BsConn *conn, ConnWrite *w)
       return;
     }
   conn->pending_writes++;
-  conn->write_queued += w->len;
 
   /* what the kernel did not take yet: a peer that reads keeps this near zero */
   if (uv_stream_get_write_queue_size ((uv_stream_t *) &conn->tcp) > BS_NET_MAX_QUEUED)
