@@ -597,6 +597,7 @@ handle_poll (BsEioSocket *socket, BsHttpRequest *request)
     answer_poll (socket, "6");
   else
     {
+      g_debug ("session %s: poll held", socket->sid);
       request->on_abort = on_poll_abort;
       request->abort_data = socket;
     }

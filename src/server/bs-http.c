@@ -515,7 +515,8 @@ process (BsConn *conn, const char *data, gsize len)
   if (err == HPE_OK)
     return; /* all consumed; the request is not complete yet */
 
-  request = conn->current;
+  /* held for the whole dispatch: answering drops the connection's reference */
+  request = bs_http_request_ref (conn->current);
   rest = data + nparsed;
   rest_len = len - nparsed;
   bs_conn_set_timer (conn, 0);
@@ -524,11 +525,13 @@ process (BsConn *conn, const char *data, gsize len)
     {
       bs_http_request_prepare (request, conn->net);
       bs_eio_handle_upgrade (conn->net, conn, request, (const guint8 *) rest, rest_len);
-      return;
     }
-
-  stash_input (conn, rest, rest_len);
-  bs_net_route_request (conn->net, conn, request);
+  else
+    {
+      stash_input (conn, rest, rest_len);
+      bs_net_route_request (conn->net, conn, request);
+    }
+  bs_http_request_unref (request);
 }
 
 static gboolean

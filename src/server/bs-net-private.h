@@ -75,12 +75,12 @@ struct _BsConn
   char         *peer_addr;
   BsConnMode    mode;
 
-  gboolean closed;     /* uv_close called: nothing more happens */
-  gboolean write_shut; /* shutdown started: no more writes */
-  gboolean reading;    /* uv_read_start active */
-  gboolean in_resume;  /* in net->resume_conns */
-  gboolean error;      /* closing because something went wrong, not by the peer's wish */
-  gsize    write_queued;
+  gboolean closed;         /* uv_close called: nothing more happens */
+  gboolean write_shut;     /* shutdown started: no more writes */
+  gboolean shut_done;      /* ... and our FIN is out */
+  gboolean reading;        /* uv_read_start active */
+  gboolean in_resume;      /* in net->resume_conns */
+  gboolean error;          /* closing because something went wrong, not by the peer's wish */
   guint    pending_writes; /* write and shutdown requests not yet called back */
 
   /* HTTP */

@@ -116,7 +116,6 @@ on_write (uv_write_t *req, int status)
   ConnWrite *w = (ConnWrite *) req;
   BsConn    *conn = w->conn;
 
-  conn->write_queued -= w->len;
   g_clear_pointer (&w->bytes, g_bytes_unref);
   g_free (w->owned);
   g_free (w);
@@ -164,9 +163,9 @@ conn_write (BsConn *conn, ConnWrite *w)
       return;
     }
   conn->pending_writes++;
-  conn->write_queued += w->len;
 
-  if (conn->write_queued > BS_NET_MAX_QUEUED)
+  /* what the kernel did not take yet: a peer that reads keeps this near zero */
+  if (uv_stream_get_write_queue_size ((uv_stream_t *) &conn->tcp) > BS_NET_MAX_QUEUED)
     {
       bs_net_warn_rejected (conn->net, "slow_consumer",
                             "connection %s: more than %u bytes queued for a peer that does "
@@ -272,8 +271,9 @@ on_shutdown (uv_shutdown_t *req, int status)
 
   /* Keep reading (and discarding) until the peer closes too, or the linger timer fires,
    * so that a reset does not destroy the response we just sent. */
-  if (status < 0)
-    bs_conn_close (conn);
+  conn->shut_done = TRUE;
+  if (status < 0 || conn->net->shutting_down)
+    bs_conn_close (conn); /* a server going down does not wait for goodbyes */
   conn->pending_writes--;
   conn_maybe_free (conn);
 }
@@ -775,7 +775,9 @@ bs_net_shutdown (BsNet *net, void (*done) (gpointer data), gpointer data)
       BsConn *conn = l->data;
 
       next = l->next;
-      if (conn->mode == BS_CONN_WEBSOCKET)
+      if (conn->shut_done)
+        bs_conn_close (conn);
+      else if (conn->mode == BS_CONN_WEBSOCKET)
         bs_ws_close (conn, 1001);
       else if (conn->current == NULL)
         bs_conn_close_gracefully (conn);

@@ -48,16 +48,9 @@ ws_on_msg_recv (wslay_event_context_ptr                   ctx,
   if (conn->closed || conn->ws_closing)
     return;
 
+  /* wslay has checked that text is UTF-8 (else it queued a 1007 close and stopped reading) */
   if (arg->opcode == WSLAY_TEXT_FRAME)
     {
-      if (!g_utf8_validate_len ((const char *) arg->msg, arg->msg_length, NULL))
-        {
-          bs_net_warn_rejected (conn->net, "bad_utf8", "connection %s: text frame is not UTF-8",
-                                conn->peer_addr);
-          wslay_event_queue_close (ctx, WSLAY_CODE_INVALID_FRAME_PAYLOAD_DATA, NULL, 0);
-          wslay_event_shutdown_read (ctx);
-          return;
-        }
       if (conn->eio)
         bs_eio_ws_message (conn->eio, conn, FALSE, arg->msg, arg->msg_length);
     }
@@ -226,7 +219,7 @@ bs_ws_feed (BsConn *conn, const guint8 *data, gsize len)
       return;
     }
 
-  /* The peer closed, or broke the protocol (wslay queued 1002/1009, we queued 1007). */
+  /* The peer closed, or broke the protocol (wslay queued 1002, 1007 or 1009). */
   peer_closed = r == 0 && wslay_event_get_close_received (conn->ws);
   if (!peer_closed)
     {
