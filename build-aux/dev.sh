@@ -101,7 +101,7 @@ cmd_test() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$top/build-aux/lsan.supp" \
-    build-aux/headless-session.sh --redis -- meson test -C build-sanitize --print-errorlogs --suite unit
+    build-aux/headless-session.sh --redis -- meson test -C build-sanitize --print-errorlogs --suite unit --suite integration
 }
 
 case "${1:-}" in

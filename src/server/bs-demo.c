@@ -50,13 +50,15 @@ static const DemoPerson people[] = {
 
 /* Everyone the demo person knows: most of the world, so the list is lively. */
 static const char *const demo_friends[] = {
-  "alice", "bob", "chen", "dario", "elena", "farah", "gus", "hana", "ivan", "jules", "kofi", "lena", "mateo", "nadia",
+  "alice", "bob",  "chen",  "dario", "elena", "farah", "gus",
+  "hana",  "ivan", "jules", "kofi",  "lena",  "mateo", "nadia",
 };
 
 /* A few more friendships among the others. */
 static const char *const other_friends[][2] = {
-  { "alice", "bob" }, { "alice", "chen" }, { "bob", "farah" }, { "chen", "kofi" }, { "elena", "vera" },
-  { "gus", "mateo" }, { "hana", "sami" }, { "ivan", "zoe" },  { "lena", "tara" }, { "oscar", "priya" },
+  { "alice", "bob" },  { "alice", "chen" },  { "bob", "farah" }, { "chen", "kofi" },
+  { "elena", "vera" }, { "gus", "mateo" },   { "hana", "sami" }, { "ivan", "zoe" },
+  { "lena", "tara" },  { "oscar", "priya" },
 };
 
 static const char *const conversation_lines[][3] = {
@@ -74,14 +76,14 @@ gboolean
 bs_demo_seed (BsStore *store, GError **error)
 {
   g_autoptr (GPtrArray) existing = bs_store_users (store, error);
-  g_autofree char *hash = NULL;
+  g_autofree char      *hash = NULL;
 
   if (existing == NULL)
     return FALSE;
   if (existing->len > 0)
     {
-      printf ("demo: the database already has %u users; sign in as demo@beacon.test / %s\n", existing->len,
-              DEMO_PASSWORD);
+      printf ("demo: the database already has %u users; sign in as demo@beacon.test / %s\n",
+              existing->len, DEMO_PASSWORD);
       return TRUE;
     }
 
@@ -90,12 +92,12 @@ bs_demo_seed (BsStore *store, GError **error)
     {
       g_autofree char *email = g_strdup_printf ("%s@beacon.test", people[i].id);
       BsUser           tmpl = {
-        .id = (char *) people[i].id,
-        .email = email,
-        .name = (char *) people[i].name,
-        .role = (char *) people[i].role,
-        .headline = (char *) people[i].headline,
-        .password_hash = hash,
+                  .id = (char *) people[i].id,
+                  .email = email,
+                  .name = (char *) people[i].name,
+                  .role = (char *) people[i].role,
+                  .headline = (char *) people[i].headline,
+                  .password_hash = hash,
       };
       g_autoptr (BsUser) user = bs_store_user_add_full (store, &tmpl, error);
 
@@ -113,15 +115,16 @@ bs_demo_seed (BsStore *store, GError **error)
 
     for (guint i = 0; i < G_N_ELEMENTS (conversation_lines); i++)
       {
-        g_autoptr (BsConversation) conversation
-          = bs_store_conversation_get_or_create (store, "demo", conversation_lines[i][0], error);
+        g_autoptr (BsConversation) conversation =
+            bs_store_conversation_get_or_create (store, "demo", conversation_lines[i][0], error);
         g_autoptr (BsMessage) message = NULL;
 
         if (conversation == NULL)
           return FALSE;
         at += 7 * 60 * 1000;
-        message = bs_store_message_add (store, conversation->id, conversation_lines[i][1], conversation_lines[i][2], at,
-                                        g_strcmp0 (conversation_lines[i][1], "demo") == 0 || i < 2, error);
+        message = bs_store_message_add (
+            store, conversation->id, conversation_lines[i][1], conversation_lines[i][2], at,
+            g_strcmp0 (conversation_lines[i][1], "demo") == 0 || i < 2, error);
         if (message == NULL)
           return FALSE;
       }
@@ -274,9 +277,9 @@ person_on_text (Person *person, const char *text, gsize len)
   if (len >= 1 && text[0] == '0')
     {
       g_autoptr (JsonObject) claims = json_object_new ();
-      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-      g_autofree char *token = NULL;
-      g_autofree char *connect = NULL;
+      gint64                 now = g_get_real_time () / G_USEC_PER_SEC;
+      g_autofree char       *token = NULL;
+      g_autofree char       *connect = NULL;
 
       json_object_set_string_member (claims, "sub", person->who->id);
       json_object_set_string_member (claims, "id", person->who->id);
@@ -289,8 +292,9 @@ person_on_text (Person *person, const char *text, gsize len)
     }
   else if (len == 1 && text[0] == '2')
     person_send (person, "3");
-  else if (len > 2 && text[0] == '4' && text[1] == '2' && g_strstr_len (text, len, "\"new_message\"")
-           && g_strstr_len (text, len, "\"senderId\":\"demo\""))
+  else if (len > 2 && text[0] == '4' && text[1] == '2' &&
+           g_strstr_len (text, len, "\"new_message\"") &&
+           g_strstr_len (text, len, "\"senderId\":\"demo\""))
     person->reply_due = 1 + g_rand_int_range (demo->rand, 0, 3);
 }
 
@@ -300,7 +304,8 @@ person_parse (Person *person)
 {
   if (person->state == PERSON_HANDSHAKE)
     {
-      guint8 *end = (guint8 *) g_strstr_len ((const char *) person->in->data, person->in->len, "\r\n\r\n");
+      guint8 *end =
+          (guint8 *) g_strstr_len ((const char *) person->in->data, person->in->len, "\r\n\r\n");
 
       if (end == NULL)
         return;
@@ -317,10 +322,10 @@ person_parse (Person *person)
 
   while (person->state == PERSON_OPEN && person->in->len >= 2)
     {
-      guint8  *d = person->in->data;
-      guint    opcode = d[0] & 0x0f;
-      guint64  len = d[1] & 0x7f;
-      gsize    header = 2;
+      guint8 *d = person->in->data;
+      guint   opcode = d[0] & 0x0f;
+      guint64 len = d[1] & 0x7f;
+      gsize   header = 2;
 
       if (len == 126)
         {
@@ -376,10 +381,10 @@ on_read (uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
 static void
 on_connected (uv_connect_t *req, int status)
 {
-  Person *person = req->data;
-  guint8  nonce[16];
+  Person          *person = req->data;
+  guint8           nonce[16];
   g_autofree char *key = NULL;
-  char   *request;
+  char            *request;
 
   g_free (req);
   if (status != 0 || person->tcp == NULL)
@@ -439,9 +444,11 @@ person_act (Person *person)
     person_drop (person);
   else if (roll < 25)
     {
-      const char      *message = away_messages[g_rand_int_range (demo->rand, 0, G_N_ELEMENTS (away_messages))];
-      g_autofree char *arg = message ? g_strdup_printf ("{\"status\":\"away\",\"message\":\"%s\"}", message)
-                                     : g_strdup ("{\"status\":\"away\"}");
+      const char *message =
+          away_messages[g_rand_int_range (demo->rand, 0, G_N_ELEMENTS (away_messages))];
+      g_autofree char *arg =
+          message ? g_strdup_printf ("{\"status\":\"away\",\"message\":\"%s\"}", message)
+                  : g_strdup ("{\"status\":\"away\"}");
       person_emit (person, "update_status", arg);
     }
   else if (roll < 30)
@@ -474,11 +481,12 @@ on_tick (uv_timer_t *timer)
           person_emit (person, "heartbeat", NULL);
           person->heartbeat_at = now + DEMO_HEARTBEAT_MS;
         }
-      if (person->state == PERSON_OPEN && person->reply_due > 0 && --person->reply_due == 0 && person->conversation_id)
+      if (person->state == PERSON_OPEN && person->reply_due > 0 && --person->reply_due == 0 &&
+          person->conversation_id)
         {
-          g_autofree char *arg = g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"%s\"}",
-                                                  person->conversation_id,
-                                                  replies[g_rand_int_range (demo->rand, 0, G_N_ELEMENTS (replies))]);
+          g_autofree char *arg = g_strdup_printf (
+              "{\"conversationId\":\"%s\",\"content\":\"%s\"}", person->conversation_id,
+              replies[g_rand_int_range (demo->rand, 0, G_N_ELEMENTS (replies))]);
           person_emit (person, "send_message", arg);
         }
     }
@@ -507,7 +515,9 @@ bs_demo_start (uv_loop_t    *loop,
 {
   demo = g_new0 (Demo, 1);
   demo->loop = loop;
-  demo->host = g_strdup (strcmp (host, "0.0.0.0") == 0 ? "127.0.0.1" : strcmp (host, "::") == 0 ? "::1" : host);
+  demo->host = g_strdup (strcmp (host, "0.0.0.0") == 0 ? "127.0.0.1"
+                         : strcmp (host, "::") == 0    ? "::1"
+                                                       : host);
   demo->port = port;
   demo->key = g_memdup2 (jwt_key, jwt_key_len);
   demo->key_len = jwt_key_len;
@@ -524,7 +534,8 @@ bs_demo_start (uv_loop_t    *loop,
       person->who = &people[i];
       person->in = g_byte_array_new ();
       {
-        g_autoptr (BsConversation) conversation = bs_store_conversation_get_or_create (store, people[i].id, "demo", NULL);
+        g_autoptr (BsConversation) conversation =
+            bs_store_conversation_get_or_create (store, people[i].id, "demo", NULL);
         if (conversation)
           person->conversation_id = g_strdup (conversation->id);
       }
@@ -538,7 +549,8 @@ bs_demo_start (uv_loop_t    *loop,
   uv_timer_init (loop, demo->timer);
   uv_timer_start (demo->timer, on_tick, DEMO_TICK_MS, DEMO_TICK_MS);
   uv_unref ((uv_handle_t *) demo->timer);
-  printf ("demo: %u simulated people come and go, step away and open their chat with you\n", demo->people->len);
+  printf ("demo: %u simulated people come and go, step away and open their chat with you\n",
+          demo->people->len);
   return TRUE;
 }
 

@@ -76,8 +76,8 @@ struct _BsHub
   BsSio      *sio;
   BsHubConfig config;
   guint8     *jwt_key;
-  GHashTable *users;  /* id -> User */
-  GHashTable *guests; /* set of BsSioSocket on /presence */
+  GHashTable *users;              /* id -> User */
+  GHashTable *guests;             /* set of BsSioSocket on /presence */
   GHashTable *online_freelancers; /* set of User */
   uv_timer_t *guest_timer;
   guint64     guest_sent_at;
@@ -96,7 +96,8 @@ bs_hub_error_code (const GError *error)
 {
   static const char *const codes[] = { "bad_request", "not_found", "forbidden", "internal" };
 
-  if (error == NULL || error->domain != BS_HUB_ERROR || error->code < 0 || error->code >= (int) G_N_ELEMENTS (codes))
+  if (error == NULL || error->domain != BS_HUB_ERROR || error->code < 0 ||
+      error->code >= (int) G_N_ELEMENTS (codes))
     return "internal";
   return codes[error->code];
 }
@@ -177,8 +178,8 @@ static JsonNode *
 record_json (User *user, User *viewer)
 {
   g_autoptr (BeaconPresenceRecord) record = beacon_presence_record_new (user->id);
-  gboolean self = viewer == user;
-  gboolean visible = user_visible (user);
+  gboolean                         self = viewer == user;
+  gboolean                         visible = user_visible (user);
 
   if (!visible)
     record->status = BEACON_PRESENCE_OFFLINE;
@@ -230,7 +231,7 @@ static void
 emit_to_user (User *user, const char *event, JsonNode *arg, Device *except)
 {
   g_autoptr (GBytes) packet = NULL;
-  guint n = 0;
+  guint              n = 0;
 
   for (guint i = 0; i < user->devices->len; i++)
     if (user->devices->pdata[i] != except)
@@ -247,11 +248,11 @@ emit_to_user (User *user, const char *event, JsonNode *arg, Device *except)
 static void
 publish_to_contacts (BsHub *hub, User *user)
 {
-  gint64         start = g_get_monotonic_time ();
+  gint64             start = g_get_monotonic_time ();
   g_autoptr (GBytes) plain = NULL;
-  GHashTableIter iter;
-  gpointer       key;
-  guint          n = 0;
+  GHashTableIter     iter;
+  gpointer           key;
+  guint              n = 0;
 
   g_hash_table_iter_init (&iter, user->contacts);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -263,7 +264,7 @@ publish_to_contacts (BsHub *hub, User *user)
       if (user_visible (user) && user_chatting_with (user, contact))
         {
           g_autoptr (JsonNode) record = record_json (user, contact);
-          g_autoptr (GBytes) packet = bs_sio_encode_event ("/", "presence_updated", record);
+          g_autoptr (GBytes)   packet = bs_sio_encode_event ("/", "presence_updated", record);
 
           send_to_user (contact, packet, NULL);
         }
@@ -325,11 +326,11 @@ compare_strings (gconstpointer a, gconstpointer b)
 static JsonNode *
 guest_list_json (BsHub *hub)
 {
-  g_autofree gpointer *users = NULL;
-  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autofree gpointer    *users = NULL;
+  g_autoptr (GPtrArray)   ids = g_ptr_array_new ();
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *now = beacon_presence_format_timestamp (now_ms ());
-  guint n;
+  g_autofree char        *now = beacon_presence_format_timestamp (now_ms ());
+  guint                   n;
 
   users = g_hash_table_get_keys_as_array (hub->online_freelancers, &n);
   for (guint i = 0; i < n; i++)
@@ -351,13 +352,13 @@ guest_list_json (BsHub *hub)
 static void
 on_guest_timer (uv_timer_t *timer)
 {
-  BsHub *hub = timer->data;
+  BsHub               *hub = timer->data;
   g_autoptr (JsonNode) payload = guest_list_json (hub);
-  g_autofree char *ids = beacon_json_to_string (json_object_get_member (json_node_get_object (payload),
-                                                                         "onlineFreelancerIds"));
+  g_autofree char     *ids = beacon_json_to_string (
+          json_object_get_member (json_node_get_object (payload), "onlineFreelancerIds"));
   g_autoptr (GBytes) packet = NULL;
-  GHashTableIter iter;
-  gpointer       key;
+  GHashTableIter     iter;
+  gpointer           key;
 
   if (g_strcmp0 (ids, hub->guest_last_list) == 0)
     return; /* changes that cancelled out within the second */
@@ -409,7 +410,8 @@ string_member (JsonObject *object, const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
   return json_node_get_string (node);
 }
@@ -463,7 +465,8 @@ parse_status (JsonNode *payload, Chosen *chosen, char **message, GError **error)
   JsonNode   *msg_node = NULL;
 
   *message = NULL;
-  if (payload && JSON_NODE_HOLDS_VALUE (payload) && json_node_get_value_type (payload) == G_TYPE_STRING)
+  if (payload && JSON_NODE_HOLDS_VALUE (payload) &&
+      json_node_get_value_type (payload) == G_TYPE_STRING)
     status = json_node_get_string (payload);
   else if (payload && JSON_NODE_HOLDS_OBJECT (payload))
     {
@@ -476,7 +479,8 @@ parse_status (JsonNode *payload, Chosen *chosen, char **message, GError **error)
     }
   if (status == NULL)
     {
-      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST, "status must be a string");
+      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST,
+                           "status must be a string");
       return FALSE;
     }
   if (strcmp (status, "dnd") == 0)
@@ -502,7 +506,8 @@ found:
 
       if (!JSON_NODE_HOLDS_VALUE (msg_node) || json_node_get_value_type (msg_node) != G_TYPE_STRING)
         {
-          g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST, "message must be a string");
+          g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST,
+                               "message must be a string");
           return FALSE;
         }
       trimmed = g_strstrip (g_strdup (json_node_get_string (msg_node)));
@@ -596,8 +601,8 @@ static JsonNode *
 snapshot_json (User *user)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  GHashTableIter iter;
-  gpointer       key;
+  GHashTableIter          iter;
+  gpointer                key;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "userId");
@@ -621,7 +626,8 @@ snapshot_json (User *user)
       json_builder_add_string_value (builder, chosen_names[contact->chosen]);
       json_builder_set_member_name (builder, "lastActive");
       if (may_see_last_seen (contact, user) && contact->last_active >= 0)
-        json_builder_add_string_value (builder, (active = beacon_presence_format_timestamp (contact->last_active)));
+        json_builder_add_string_value (
+            builder, (active = beacon_presence_format_timestamp (contact->last_active)));
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "chattingWith");
@@ -637,7 +643,11 @@ snapshot_json (User *user)
 }
 
 static gboolean
-authorize_user (BsEioSocket *eio, JsonNode *auth, gpointer *socket_data, JsonNode **error_data, gpointer user_data)
+authorize_user (BsEioSocket *eio,
+                JsonNode    *auth,
+                gpointer    *socket_data,
+                JsonNode   **error_data,
+                gpointer     user_data)
 {
   BsHub           *hub = user_data;
   const char      *token = NULL;
@@ -667,10 +677,10 @@ authorize_user (BsEioSocket *eio, JsonNode *auth, gpointer *socket_data, JsonNod
 static void
 user_connected_cb (BsSioSocket *socket, gpointer user_data)
 {
-  BsHub   *hub = user_data;
-  User    *user = bs_sio_socket_get_data (socket);
-  Device  *device = g_new0 (Device, 1);
-  gboolean was_visible = user_visible (user);
+  BsHub               *hub = user_data;
+  User                *user = bs_sio_socket_get_data (socket);
+  Device              *device = g_new0 (Device, 1);
+  gboolean             was_visible = user_visible (user);
   g_autoptr (JsonNode) snapshot = NULL;
 
   device->hub = hub;
@@ -680,7 +690,8 @@ user_connected_cb (BsSioSocket *socket, gpointer user_data)
   device->heartbeat_timer = g_new0 (uv_timer_t, 1);
   uv_timer_init (hub->loop, device->heartbeat_timer);
   device->heartbeat_timer->data = device;
-  uv_timer_start (device->heartbeat_timer, on_heartbeat_timeout, hub->config.heartbeat_timeout_ms, 0);
+  uv_timer_start (device->heartbeat_timer, on_heartbeat_timeout, hub->config.heartbeat_timeout_ms,
+                  0);
   bs_sio_socket_set_data (socket, device);
   g_ptr_array_add (user->devices, device);
 
@@ -713,8 +724,8 @@ user_disconnected_cb (BsSioSocket *socket, const char *reason, gpointer user_dat
   partner = device->chatting_with;
   visible_before = user_visible (user);
   g_ptr_array_remove_fast (user->devices, device);
-  g_debug ("user %s: device %s left (%s, %u devices left)", user->id, bs_sio_socket_get_id (socket), reason,
-           user->devices->len);
+  g_debug ("user %s: device %s left (%s, %u devices left)", user->id, bs_sio_socket_get_id (socket),
+           reason, user->devices->len);
 
   if (visible_before && !user_visible (user))
     {
@@ -743,7 +754,7 @@ static JsonNode *
 message_json (const BsMessage *message)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *created = beacon_presence_format_timestamp (message->created_at_ms);
+  g_autofree char        *created = beacon_presence_format_timestamp (message->created_at_ms);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -770,15 +781,18 @@ message_json (const BsMessage *message)
 
 /* The conversation, checked to include user; the partner in *partner. */
 static BsConversation *
-conversation_for (BsHub *hub, User *user, const char *conversation_id, User **partner, GError **error)
+conversation_for (
+    BsHub *hub, User *user, const char *conversation_id, User **partner, GError **error)
 {
-  g_autoptr (GError) local = NULL;
+  g_autoptr (GError)         local = NULL;
   g_autoptr (BsConversation) conversation = NULL;
-  const char *other;
+  const char                *other;
 
-  if (conversation_id == NULL || *conversation_id == '\0' || strlen (conversation_id) > MAX_ID_LENGTH)
+  if (conversation_id == NULL || *conversation_id == '\0' ||
+      strlen (conversation_id) > MAX_ID_LENGTH)
     {
-      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST, "conversationId must be an id");
+      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST,
+                           "conversationId must be an id");
       return NULL;
     }
   conversation = bs_store_conversation_by_id (hub->store, conversation_id, &local);
@@ -818,26 +832,28 @@ conversation_id_from (JsonNode *payload)
 static void
 handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_id)
 {
-  User *user = device->user;
-  User *partner = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *conversation_id = conversation_id_from (payload);
+  User                      *user = device->user;
+  User                      *partner = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *conversation_id = conversation_id_from (payload);
   g_autoptr (BsConversation) conversation = NULL;
-  g_autoptr (BsMessage) message = NULL;
-  g_autoptr (JsonNode) message_node = NULL;
-  g_autofree char *content = NULL;
-  const char *client_message_id = NULL;
-  gboolean    auto_read;
-  gint64      now = now_ms ();
+  g_autoptr (BsMessage)      message = NULL;
+  g_autoptr (JsonNode)       message_node = NULL;
+  g_autofree char           *content = NULL;
+  const char                *client_message_id = NULL;
+  gboolean                   auto_read;
+  gint64                     now = now_ms ();
 
   if (payload == NULL || !JSON_NODE_HOLDS_OBJECT (payload))
     {
-      bs_sio_socket_fail (device->socket, "send_message", ack_id, "bad_request", "payload must be an object");
+      bs_sio_socket_fail (device->socket, "send_message", ack_id, "bad_request",
+                          "payload must be an object");
       return;
     }
   if (!(conversation = conversation_for (hub, user, conversation_id, &partner, &error)))
     {
-      bs_sio_socket_fail (device->socket, "send_message", ack_id, bs_hub_error_code (error), error->message);
+      bs_sio_socket_fail (device->socket, "send_message", ack_id, bs_hub_error_code (error),
+                          error->message);
       return;
     }
   {
@@ -846,7 +862,8 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
 
     if (raw == NULL)
       {
-        bs_sio_socket_fail (device->socket, "send_message", ack_id, "bad_request", "content must be a string");
+        bs_sio_socket_fail (device->socket, "send_message", ack_id, "bad_request",
+                            "content must be a string");
         return;
       }
     content = g_strstrip (g_strdup (raw));
@@ -861,11 +878,13 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
   client_message_id = string_member (json_node_get_object (payload), "clientMessageId");
 
   auto_read = partner != NULL && user_chatting_with (partner, user);
-  message = bs_store_message_add (hub->store, conversation->id, user->id, content, now, auto_read, &error);
+  message = bs_store_message_add (hub->store, conversation->id, user->id, content, now, auto_read,
+                                  &error);
   if (message == NULL)
     {
       g_warning ("storing a message failed: %s", error->message);
-      bs_sio_socket_fail (device->socket, "send_message", ack_id, "internal", "the message could not be stored");
+      bs_sio_socket_fail (device->socket, "send_message", ack_id, "internal",
+                          "the message could not be stored");
       return;
     }
   user->last_active = now;
@@ -874,7 +893,7 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
 
   {
     g_autoptr (JsonBuilder) builder = json_builder_new ();
-    g_autoptr (JsonNode) event = NULL;
+    g_autoptr (JsonNode)    event = NULL;
 
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "conversationId");
@@ -889,7 +908,7 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
   }
   {
     g_autoptr (JsonBuilder) builder = json_builder_new ();
-    g_autoptr (JsonNode) sent = NULL;
+    g_autoptr (JsonNode)    sent = NULL;
 
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "conversationId");
@@ -910,7 +929,7 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
   if (auto_read)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) read = NULL;
+      g_autoptr (JsonNode)    read = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "conversationId");
@@ -935,26 +954,29 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
 static void
 handle_mark_read (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_id)
 {
-  User *user = device->user;
-  User *partner = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *conversation_id = conversation_id_from (payload);
-  g_autofree char *up_to = NULL;
+  User                      *user = device->user;
+  User                      *partner = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *conversation_id = conversation_id_from (payload);
+  g_autofree char           *up_to = NULL;
   g_autoptr (BsConversation) conversation = NULL;
-  guint n_marked = 0;
+  guint                      n_marked = 0;
 
   if (!(conversation = conversation_for (hub, user, conversation_id, &partner, &error)))
     {
-      bs_sio_socket_fail (device->socket, "mark_read", ack_id, bs_hub_error_code (error), error->message);
+      bs_sio_socket_fail (device->socket, "mark_read", ack_id, bs_hub_error_code (error),
+                          error->message);
       return;
     }
   up_to = id_from_node (json_object_get_member (json_node_get_object (payload), "upTo"));
   if (up_to == NULL)
     {
-      bs_sio_socket_fail (device->socket, "mark_read", ack_id, "bad_request", "upTo must be a message id");
+      bs_sio_socket_fail (device->socket, "mark_read", ack_id, "bad_request",
+                          "upTo must be a message id");
       return;
     }
-  if (!bs_store_mark_read (hub->store, conversation->id, user->id, up_to, now_ms (), &n_marked, &error))
+  if (!bs_store_mark_read (hub->store, conversation->id, user->id, up_to, now_ms (), &n_marked,
+                           &error))
     {
       if (g_error_matches (error, BS_STORE_ERROR, BS_STORE_ERROR_NOT_FOUND))
         bs_sio_socket_fail (device->socket, "mark_read", ack_id, "not_found", "no such message");
@@ -968,7 +990,7 @@ handle_mark_read (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_id)
   if (n_marked > 0 && partner)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) read = NULL;
+      g_autoptr (JsonNode)    read = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "conversationId");
@@ -998,12 +1020,13 @@ static void
 handle_get_presence (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_id)
 {
   g_autoptr (JsonArray) answer = json_array_new ();
-  g_autoptr (JsonNode) node = NULL;
-  JsonArray *ids;
+  g_autoptr (JsonNode)  node = NULL;
+  JsonArray            *ids;
 
   if (payload == NULL || !JSON_NODE_HOLDS_ARRAY (payload))
     {
-      bs_sio_socket_fail (device->socket, "get_presence", ack_id, "bad_request", "payload must be an array of ids");
+      bs_sio_socket_fail (device->socket, "get_presence", ack_id, "bad_request",
+                          "payload must be an array of ids");
       return;
     }
   ids = json_node_get_array (payload);
@@ -1019,7 +1042,8 @@ handle_get_presence (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
 
       if (id == NULL)
         {
-          bs_sio_socket_fail (device->socket, "get_presence", ack_id, "bad_request", "ids must be strings");
+          bs_sio_socket_fail (device->socket, "get_presence", ack_id, "bad_request",
+                              "ids must be strings");
           return;
         }
       other = g_hash_table_lookup (hub->users, id);
@@ -1039,7 +1063,8 @@ handle_get_presence (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
 }
 
 static void
-user_event_cb (BsSioSocket *socket, const char *name, JsonArray *args, gint64 ack_id, gpointer user_data)
+user_event_cb (
+    BsSioSocket *socket, const char *name, JsonArray *args, gint64 ack_id, gpointer user_data)
 {
   BsHub    *hub = user_data;
   Device   *device = bs_sio_socket_get_data (socket);
@@ -1049,13 +1074,14 @@ user_event_cb (BsSioSocket *socket, const char *name, JsonArray *args, gint64 ac
 
   if (strcmp (name, "heartbeat") == 0)
     {
-      uv_timer_start (device->heartbeat_timer, on_heartbeat_timeout, hub->config.heartbeat_timeout_ms, 0);
+      uv_timer_start (device->heartbeat_timer, on_heartbeat_timeout,
+                      hub->config.heartbeat_timeout_ms, 0);
       user->last_active = now_ms ();
       bs_store_queue_last_seen (hub->store, user->id, user->last_seen, user->last_active);
       if (ack_id >= 0)
         {
           g_autoptr (JsonNode) ack = ok_json ();
-          g_autofree char *now = beacon_presence_format_timestamp (user->last_active);
+          g_autofree char     *now = beacon_presence_format_timestamp (user->last_active);
 
           json_object_set_string_member (json_node_get_object (ack), "serverTime", now);
           bs_sio_socket_ack (socket, ack_id, ack);
@@ -1066,10 +1092,12 @@ user_event_cb (BsSioSocket *socket, const char *name, JsonArray *args, gint64 ac
       User *partner = NULL;
 
       if (payload && JSON_NODE_HOLDS_OBJECT (payload))
-        partner = user_from_node (hub, json_object_get_member (json_node_get_object (payload), "partnerId"));
+        partner = user_from_node (
+            hub, json_object_get_member (json_node_get_object (payload), "partnerId"));
       if (partner == NULL || partner == user)
         {
-          bs_sio_socket_fail (socket, name, ack_id, "bad_request", "partnerId must name another user");
+          bs_sio_socket_fail (socket, name, ack_id, "bad_request",
+                              "partnerId must name another user");
           return;
         }
       set_chatting_with (hub, device, partner);
@@ -1111,7 +1139,7 @@ user_event_cb (BsSioSocket *socket, const char *name, JsonArray *args, gint64 ac
     handle_get_presence (hub, device, payload, ack_id);
   else if (strcmp (name, "join_conversation") == 0 || strcmp (name, "leave_conversation") == 0)
     {
-      g_autofree char *id = conversation_id_from (payload);
+      g_autofree char           *id = conversation_id_from (payload);
       g_autoptr (BsConversation) conversation = conversation_for (hub, user, id, NULL, &error);
 
       if (conversation == NULL)
@@ -1143,7 +1171,7 @@ user_event_cb (BsSioSocket *socket, const char *name, JsonArray *args, gint64 ac
 static void
 guest_connected_cb (BsSioSocket *socket, gpointer user_data)
 {
-  BsHub *hub = user_data;
+  BsHub               *hub = user_data;
   g_autoptr (JsonNode) payload = guest_list_json (hub);
 
   g_hash_table_add (hub->guests, socket);
@@ -1151,7 +1179,8 @@ guest_connected_cb (BsSioSocket *socket, gpointer user_data)
 }
 
 static void
-guest_event_cb (BsSioSocket *socket, const char *name, JsonArray *args, gint64 ack_id, gpointer user_data)
+guest_event_cb (
+    BsSioSocket *socket, const char *name, JsonArray *args, gint64 ack_id, gpointer user_data)
 {
   /* Guests only listen: their events are ignored (they still count against the limit). */
   bs_metrics_rejected ("guest_event");
@@ -1223,7 +1252,7 @@ bs_hub_new (uv_loop_t *loop, BsStore *store, BsSio *sio, const BsHubConfig *conf
     .event = guest_event_cb,
     .disconnected = guest_disconnected_cb,
   };
-  BsHub *hub = g_new0 (BsHub, 1);
+  BsHub                *hub = g_new0 (BsHub, 1);
   g_autoptr (GPtrArray) users = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   g_autoptr (GPtrArray) friendships = NULL;
@@ -1243,9 +1272,9 @@ bs_hub_new (uv_loop_t *loop, BsStore *store, BsSio *sio, const BsHubConfig *conf
   uv_timer_init (loop, hub->guest_timer);
   hub->guest_timer->data = hub;
 
-  if (!(users = bs_store_users (store, error)) || !(rows = bs_store_presence_rows (store, error))
-      || !(friendships = bs_store_friendships (store, error))
-      || !(conversations = bs_store_conversation_pairs (store, error)))
+  if (!(users = bs_store_users (store, error)) || !(rows = bs_store_presence_rows (store, error)) ||
+      !(friendships = bs_store_friendships (store, error)) ||
+      !(conversations = bs_store_conversation_pairs (store, error)))
     {
       bs_hub_free (hub);
       return NULL;
@@ -1335,9 +1364,9 @@ bs_hub_free (BsHub *hub)
 char *
 bs_hub_authenticate (BsHub *hub, const char *token, const char **wire_code)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError)     error = NULL;
   g_autoptr (JsonObject) claims = NULL;
-  g_autofree char *id = NULL;
+  g_autofree char       *id = NULL;
 
   if (token == NULL || *token == '\0')
     {
@@ -1363,9 +1392,9 @@ bs_hub_authenticate (BsHub *hub, const char *token, const char **wire_code)
 char *
 bs_hub_issue_token (BsHub *hub, const char *user_id)
 {
-  User *user = g_hash_table_lookup (hub->users, user_id);
+  User                  *user = g_hash_table_lookup (hub->users, user_id);
   g_autoptr (JsonObject) claims = json_object_new ();
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64                 now = g_get_real_time () / G_USEC_PER_SEC;
 
   g_return_val_if_fail (user != NULL, NULL);
   json_object_set_string_member (claims, "sub", user->id);
@@ -1405,7 +1434,7 @@ add_settings (JsonBuilder *builder, User *user)
 JsonNode *
 bs_hub_me_json (BsHub *hub, const char *user_id)
 {
-  User *user = g_hash_table_lookup (hub->users, user_id);
+  User                   *user = g_hash_table_lookup (hub->users, user_id);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -1459,8 +1488,8 @@ sorted_contacts (User *user)
 JsonNode *
 bs_hub_friends_json (BsHub *hub, const char *user_id)
 {
-  User *user = g_hash_table_lookup (hub->users, user_id);
-  g_autoptr (GPtrArray) contacts = sorted_contacts (user);
+  User                   *user = g_hash_table_lookup (hub->users, user_id);
+  g_autoptr (GPtrArray)   contacts = sorted_contacts (user);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -1492,8 +1521,8 @@ bs_hub_friends_json (BsHub *hub, const char *user_id)
 JsonNode *
 bs_hub_online_status_json (BsHub *hub, const char *viewer_id)
 {
-  User *viewer = g_hash_table_lookup (hub->users, viewer_id);
-  g_autoptr (GPtrArray) contacts = sorted_contacts (viewer);
+  User                   *viewer = g_hash_table_lookup (hub->users, viewer_id);
+  g_autoptr (GPtrArray)   contacts = sorted_contacts (viewer);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -1529,7 +1558,8 @@ bs_hub_presence_json (BsHub *hub, const char *user_id, const char *viewer_id, GE
 
   if (user == NULL || viewer == NULL || (user != viewer && !is_contact (user, viewer)))
     {
-      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_NOT_FOUND, "no such user among your contacts");
+      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_NOT_FOUND,
+                           "no such user among your contacts");
       return NULL;
     }
   return record_json (user, viewer);
@@ -1551,7 +1581,7 @@ bs_hub_set_status (BsHub *hub, const char *user_id, JsonNode *payload, GError **
 JsonNode *
 bs_hub_settings_json (BsHub *hub, const char *user_id)
 {
-  User *user = g_hash_table_lookup (hub->users, user_id);
+  User                   *user = g_hash_table_lookup (hub->users, user_id);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -1573,7 +1603,8 @@ bs_hub_set_settings (BsHub *hub, const char *user_id, JsonNode *payload, GError 
 
   if (payload == NULL || !JSON_NODE_HOLDS_OBJECT (payload))
     {
-      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST, "the body must be an object");
+      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST,
+                           "the body must be an object");
       return NULL;
     }
   object = json_node_get_object (payload);
@@ -1593,10 +1624,11 @@ bs_hub_set_settings (BsHub *hub, const char *user_id, JsonNode *payload, GError 
     }
   if (last_seen)
     {
-      const char *value = JSON_NODE_HOLDS_VALUE (last_seen) && json_node_get_value_type (last_seen) == G_TYPE_STRING
-                            ? json_node_get_string (last_seen)
-                            : "";
-      guint       i;
+      const char *value =
+          JSON_NODE_HOLDS_VALUE (last_seen) && json_node_get_value_type (last_seen) == G_TYPE_STRING
+              ? json_node_get_string (last_seen)
+              : "";
+      guint i;
 
       for (i = 0; i < G_N_ELEMENTS (last_seen_names); i++)
         if (strcmp (value, last_seen_names[i]) == 0)
@@ -1629,8 +1661,12 @@ bs_hub_set_settings (BsHub *hub, const char *user_id, JsonNode *payload, GError 
 }
 
 static gboolean
-provider_matches (User *user, const char *online_status, gint64 now, gint64 active_within_ms,
-                  gint64 last_seen_within_ms, const char *query)
+provider_matches (User       *user,
+                  const char *online_status,
+                  gint64      now,
+                  gint64      active_within_ms,
+                  gint64      last_seen_within_ms,
+                  const char *query)
 {
   gboolean visible = user_visible (user);
   gboolean may_see = may_see_last_seen (user, NULL);
@@ -1639,12 +1675,12 @@ provider_matches (User *user, const char *online_status, gint64 now, gint64 acti
     return FALSE;
   if (online_status && strcmp (online_status, "offline") == 0 && visible)
     return FALSE;
-  if (active_within_ms >= 0 && !visible
-      && !(may_see && user->last_active >= 0 && now - user->last_active <= active_within_ms)
-      && !(may_see && user->last_seen >= 0 && now - user->last_seen <= active_within_ms))
+  if (active_within_ms >= 0 && !visible &&
+      !(may_see && user->last_active >= 0 && now - user->last_active <= active_within_ms) &&
+      !(may_see && user->last_seen >= 0 && now - user->last_seen <= active_within_ms))
     return FALSE;
-  if (last_seen_within_ms >= 0 && !visible
-      && !(may_see && user->last_seen >= 0 && now - user->last_seen <= last_seen_within_ms))
+  if (last_seen_within_ms >= 0 && !visible &&
+      !(may_see && user->last_seen >= 0 && now - user->last_seen <= last_seen_within_ms))
     return FALSE;
   if (query && *query)
     {
@@ -1667,16 +1703,16 @@ bs_hub_providers_json (BsHub      *hub,
                        guint       limit,
                        guint       offset)
 {
-  g_autoptr (GPtrArray) matches = g_ptr_array_new ();
+  g_autoptr (GPtrArray)   matches = g_ptr_array_new ();
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  GHashTableIter iter;
-  gpointer       value;
-  gint64         now = now_ms ();
+  GHashTableIter          iter;
+  gpointer                value;
+  gint64                  now = now_ms ();
 
   g_hash_table_iter_init (&iter, hub->users);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (is_freelancer (value)
-        && provider_matches (value, online_status, now, active_within_ms, last_seen_within_ms, query))
+    if (is_freelancer (value) &&
+        provider_matches (value, online_status, now, active_within_ms, last_seen_within_ms, query))
       g_ptr_array_add (matches, value);
   g_ptr_array_sort (matches, compare_users_by_name);
 
@@ -1736,9 +1772,13 @@ add_partner (JsonBuilder *builder, BsHub *hub, const char *partner_id)
 }
 
 static void
-add_conversation (JsonBuilder *builder, BsHub *hub, const char *user_id, BsConversation *conversation)
+add_conversation (JsonBuilder    *builder,
+                  BsHub          *hub,
+                  const char     *user_id,
+                  BsConversation *conversation)
 {
-  const char *partner_id = strcmp (conversation->user_a, user_id) == 0 ? conversation->user_b : conversation->user_a;
+  const char *partner_id =
+      strcmp (conversation->user_a, user_id) == 0 ? conversation->user_b : conversation->user_a;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -1764,8 +1804,8 @@ internal_error (GError **error, GError *cause, const char *what)
 JsonNode *
 bs_hub_conversations_json (BsHub *hub, const char *user_id, GError **error)
 {
-  g_autoptr (GError) local = NULL;
-  g_autoptr (GPtrArray) conversations = bs_store_conversations_for (hub->store, user_id, &local);
+  g_autoptr (GError)      local = NULL;
+  g_autoptr (GPtrArray)   conversations = bs_store_conversations_for (hub->store, user_id, &local);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   if (conversations == NULL)
@@ -1783,19 +1823,21 @@ bs_hub_conversations_json (BsHub *hub, const char *user_id, GError **error)
 JsonNode *
 bs_hub_open_conversation (BsHub *hub, const char *user_id, const char *partner_id, GError **error)
 {
-  User *user = g_hash_table_lookup (hub->users, user_id);
-  User *partner = partner_id ? g_hash_table_lookup (hub->users, partner_id) : NULL;
+  User              *user = g_hash_table_lookup (hub->users, user_id);
+  User              *partner = partner_id ? g_hash_table_lookup (hub->users, partner_id) : NULL;
   g_autoptr (GError) local = NULL;
   g_autoptr (BsConversation) conversation = NULL;
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  gboolean new_contacts;
+  g_autoptr (JsonBuilder)    builder = json_builder_new ();
+  gboolean                   new_contacts;
 
   if (partner == NULL || partner == user)
     {
-      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_NOT_FOUND, "partner_id must name another user");
+      g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_NOT_FOUND,
+                           "partner_id must name another user");
       return NULL;
     }
-  if (!(conversation = bs_store_conversation_get_or_create (hub->store, user_id, partner_id, &local)))
+  if (!(conversation =
+            bs_store_conversation_get_or_create (hub->store, user_id, partner_id, &local)))
     {
       internal_error (error, local, "opening the conversation failed");
       return NULL;
@@ -1820,13 +1862,18 @@ bs_hub_open_conversation (BsHub *hub, const char *user_id, const char *partner_i
 }
 
 JsonNode *
-bs_hub_messages_json (BsHub *hub, const char *user_id, const char *conversation_id, const char *before_id,
-                      guint limit, GError **error)
+bs_hub_messages_json (BsHub      *hub,
+                      const char *user_id,
+                      const char *conversation_id,
+                      const char *before_id,
+                      guint       limit,
+                      GError    **error)
 {
-  User *user = g_hash_table_lookup (hub->users, user_id);
-  g_autoptr (BsConversation) conversation = conversation_for (hub, user, conversation_id, NULL, error);
-  g_autoptr (GError) local = NULL;
-  g_autoptr (GPtrArray) messages = NULL;
+  User                      *user = g_hash_table_lookup (hub->users, user_id);
+  g_autoptr (BsConversation) conversation =
+      conversation_for (hub, user, conversation_id, NULL, error);
+  g_autoptr (GError)      local = NULL;
+  g_autoptr (GPtrArray)   messages = NULL;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   if (conversation == NULL)

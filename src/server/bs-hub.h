@@ -36,7 +36,8 @@ const char *bs_hub_error_code (const GError *error);
 
 /* Loads users, presence, friendships and conversations from the store and registers the
  * namespaces on sio. */
-BsHub *bs_hub_new (uv_loop_t *loop, BsStore *store, BsSio *sio, const BsHubConfig *config, GError **error);
+BsHub *
+bs_hub_new (uv_loop_t *loop, BsStore *store, BsSio *sio, const BsHubConfig *config, GError **error);
 /* Writes every pending presence change to the store (at least once a second, and on exit). */
 gboolean bs_hub_flush (BsHub *hub, GError **error);
 void     bs_hub_free (BsHub *hub);
@@ -53,15 +54,17 @@ JsonNode *bs_hub_me_json (BsHub *hub, const char *user_id);
 JsonNode *bs_hub_friends_json (BsHub *hub, const char *user_id);
 JsonNode *bs_hub_online_status_json (BsHub *hub, const char *viewer_id);
 /* NULL with BS_HUB_ERROR_NOT_FOUND where the viewer may not see the user. */
-JsonNode *bs_hub_presence_json (BsHub *hub, const char *user_id, const char *viewer_id, GError **error);
-JsonNode *bs_hub_set_status (BsHub      *hub,
+JsonNode *
+bs_hub_presence_json (BsHub *hub, const char *user_id, const char *viewer_id, GError **error);
+JsonNode           *
+bs_hub_set_status (BsHub      *hub,
                              const char *user_id,
                              JsonNode   *payload, /* "away" or {"status","message"|"custom_message"} */
                              GError    **error);
 JsonNode *bs_hub_settings_json (BsHub *hub, const char *user_id);
 JsonNode *bs_hub_set_settings (BsHub *hub, const char *user_id, JsonNode *payload, GError **error);
 JsonNode *bs_hub_providers_json (BsHub      *hub,
-                                 const char *online_status, /* "online" | "offline" | NULL */
+                                 const char *online_status,    /* "online" | "offline" | NULL */
                                  gint64      active_within_ms, /* -1: no filter */
                                  gint64      last_seen_within_ms,
                                  const char *query,
@@ -69,7 +72,8 @@ JsonNode *bs_hub_providers_json (BsHub      *hub,
                                  guint       offset);
 /* Conversations through REST: the partners become contacts. */
 JsonNode *bs_hub_conversations_json (BsHub *hub, const char *user_id, GError **error);
-JsonNode *bs_hub_open_conversation (BsHub *hub, const char *user_id, const char *partner_id, GError **error);
+JsonNode *
+bs_hub_open_conversation (BsHub *hub, const char *user_id, const char *partner_id, GError **error);
 JsonNode *bs_hub_messages_json (BsHub      *hub,
                                 const char *user_id,
                                 const char *conversation_id,

@@ -59,6 +59,16 @@ typedef struct
 } Server;
 
 static void
+options_clear (Options *options)
+{
+  g_clear_pointer (&options->listen, g_free);
+  g_clear_pointer (&options->db, g_free);
+  g_clear_pointer (&options->secret_file, g_free);
+  g_clear_pointer (&options->cors_origins, g_strfreev);
+  g_clear_pointer (&options->trusted_proxies, g_strfreev);
+}
+
+static void
 env_string (const char *name, char **target)
 {
   const char *value = g_getenv (name);
@@ -80,8 +90,8 @@ env_int (const char *name, int *target, GError **error)
     return TRUE;
   if (!g_ascii_string_to_signed (value, 10, 0, G_MAXINT, &n, NULL))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s must be a whole number, not \"%s\"", name,
-                   value);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s must be a whole number, not \"%s\"", name, value);
       return FALSE;
     }
   *target = n;
@@ -100,8 +110,8 @@ env_double (const char *name, double *target, GError **error)
   d = g_ascii_strtod (value, &end);
   if (end == value || *end != '\0' || !(d > 0))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s must be a positive number, not \"%s\"",
-                   name, value);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s must be a positive number, not \"%s\"", name, value);
       return FALSE;
     }
   *target = d;
@@ -173,7 +183,8 @@ load_secret (const char *path, GError **error)
 
       if (getrandom (raw, sizeof raw, 0) != sizeof raw)
         {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "no random bytes for a new secret");
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                       "no random bytes for a new secret");
           return NULL;
         }
       hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, sizeof raw);
@@ -184,8 +195,8 @@ load_secret (const char *path, GError **error)
 
           if (fd >= 0)
             g_unlink (path);
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "could not write a new secret to %s: %s",
-                       path, g_strerror (saved));
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "could not write a new secret to %s: %s", path, g_strerror (saved));
           return NULL;
         }
       g_message ("generated a new token secret in %s", path);
@@ -277,7 +288,6 @@ int
 main (int argc, char *argv[])
 {
   Options options = {
-    .listen = g_strdup ("127.0.0.1:8080"),
     .heartbeat_timeout_ms = 60000,
     .ping_interval_ms = 25000,
     .ping_timeout_ms = 20000,
@@ -287,42 +297,55 @@ main (int argc, char *argv[])
     .guest_coalesce_ms = 1000,
     .max_payload = 1000000,
   };
+  /* Strings from the command line land here first: GOption overwrites without freeing. */
+  Options      cli = { 0 };
   GOptionEntry entries[] = {
-    { "listen", 'l', 0, G_OPTION_ARG_STRING, &options.listen, "Address to listen on [BEACON_LISTEN]", "HOST:PORT" },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &options.db, "SQLite database file, created if missing [BEACON_DB]", "PATH" },
-    { "jwt-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &options.secret_file,
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &cli.listen, "Address to listen on [BEACON_LISTEN]",
+      "HOST:PORT" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &cli.db,
+      "SQLite database file, created if missing [BEACON_DB]", "PATH" },
+    { "jwt-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.secret_file,
       "Token secret; generated beside the database when absent [BEACON_JWT_SECRET_FILE]", "FILE" },
-    { "demo", 0, 0, G_OPTION_ARG_NONE, &options.demo, "Seed a demo world and drive it [BEACON_DEMO=1]", NULL },
-    { "cors-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.cors_origins,
-      "Allowed CORS origin, repeatable, * for any [BEACON_CORS_ORIGINS, comma-separated]", "ORIGIN" },
-    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.trusted_proxies,
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &options.demo,
+      "Seed a demo world and drive it [BEACON_DEMO=1]", NULL },
+    { "cors-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.cors_origins,
+      "Allowed CORS origin, repeatable, * for any [BEACON_CORS_ORIGINS, comma-separated]",
+      "ORIGIN" },
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli.trusted_proxies,
       "Proxy address whose X-Forwarded-For is believed [BEACON_TRUSTED_PROXIES]", "ADDR" },
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &options.heartbeat_timeout_ms,
       "Disconnect devices silent this long [BEACON_HEARTBEAT_TIMEOUT_MS]", "MS" },
-    { "ping-interval", 0, 0, G_OPTION_ARG_INT, &options.ping_interval_ms, "[BEACON_PING_INTERVAL_MS]", "MS" },
-    { "ping-timeout", 0, 0, G_OPTION_ARG_INT, &options.ping_timeout_ms, "[BEACON_PING_TIMEOUT_MS]", "MS" },
+    { "ping-interval", 0, 0, G_OPTION_ARG_INT, &options.ping_interval_ms,
+      "[BEACON_PING_INTERVAL_MS]", "MS" },
+    { "ping-timeout", 0, 0, G_OPTION_ARG_INT, &options.ping_timeout_ms, "[BEACON_PING_TIMEOUT_MS]",
+      "MS" },
     { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &options.connect_timeout_ms,
       "Close sessions that join no namespace in time [BEACON_CONNECT_TIMEOUT_MS]", "MS" },
-    { "rate-limit", 0, 0, G_OPTION_ARG_DOUBLE, &options.rate_per_s, "Events per second per socket [BEACON_RATE_LIMIT_PER_S]",
-      "N" },
-    { "rate-burst", 0, 0, G_OPTION_ARG_DOUBLE, &options.rate_burst, "Burst per socket [BEACON_RATE_LIMIT_BURST]", "N" },
+    { "rate-limit", 0, 0, G_OPTION_ARG_DOUBLE, &options.rate_per_s,
+      "Events per second per socket [BEACON_RATE_LIMIT_PER_S]", "N" },
+    { "rate-burst", 0, 0, G_OPTION_ARG_DOUBLE, &options.rate_burst,
+      "Burst per socket [BEACON_RATE_LIMIT_BURST]", "N" },
     { "guest-interval", 0, 0, G_OPTION_ARG_INT, &options.guest_coalesce_ms,
       "At most one guest list update per this many ms [BEACON_GUEST_INTERVAL_MS]", "MS" },
-    { "max-payload", 0, 0, G_OPTION_ARG_INT, &options.max_payload, "Largest frame in bytes [BEACON_MAX_PAYLOAD]", "BYTES" },
+    { "max-payload", 0, 0, G_OPTION_ARG_INT, &options.max_payload,
+      "Largest frame in bytes [BEACON_MAX_PAYLOAD]", "BYTES" },
     { "metrics-public", 0, 0, G_OPTION_ARG_NONE, &options.metrics_public,
       "Serve /metrics to any address, not just loopback [BEACON_METRICS_PUBLIC=1]", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options.version, "Print the version and exit", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) secret = NULL;
-  g_autofree char *host = NULL;
-  guint  port;
-  Server server = { 0 };
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GBytes)         secret = NULL;
+  g_autofree char           *host = NULL;
+  guint                      port;
+  Server                     server = { 0 };
 
   if (argc > 1 && strcmp (argv[1], "admin") == 0)
-    return bs_admin_main (argc - 1, argv + 1);
+    {
+      options_clear (&options);
+      return bs_admin_main (argc - 1, argv + 1);
+    }
 
   /* The environment gives defaults; the command line wins. */
   env_string ("BEACON_LISTEN", &options.listen);
@@ -332,26 +355,42 @@ main (int argc, char *argv[])
   env_list ("BEACON_TRUSTED_PROXIES", &options.trusted_proxies);
   options.demo = g_strcmp0 (g_getenv ("BEACON_DEMO"), "1") == 0;
   options.metrics_public = g_strcmp0 (g_getenv ("BEACON_METRICS_PUBLIC"), "1") == 0;
-  if (!env_int ("BEACON_HEARTBEAT_TIMEOUT_MS", &options.heartbeat_timeout_ms, &error)
-      || !env_int ("BEACON_PING_INTERVAL_MS", &options.ping_interval_ms, &error)
-      || !env_int ("BEACON_PING_TIMEOUT_MS", &options.ping_timeout_ms, &error)
-      || !env_int ("BEACON_CONNECT_TIMEOUT_MS", &options.connect_timeout_ms, &error)
-      || !env_int ("BEACON_GUEST_INTERVAL_MS", &options.guest_coalesce_ms, &error)
-      || !env_int ("BEACON_MAX_PAYLOAD", &options.max_payload, &error)
-      || !env_double ("BEACON_RATE_LIMIT_PER_S", &options.rate_per_s, &error)
-      || !env_double ("BEACON_RATE_LIMIT_BURST", &options.rate_burst, &error))
+  if (!env_int ("BEACON_HEARTBEAT_TIMEOUT_MS", &options.heartbeat_timeout_ms, &error) ||
+      !env_int ("BEACON_PING_INTERVAL_MS", &options.ping_interval_ms, &error) ||
+      !env_int ("BEACON_PING_TIMEOUT_MS", &options.ping_timeout_ms, &error) ||
+      !env_int ("BEACON_CONNECT_TIMEOUT_MS", &options.connect_timeout_ms, &error) ||
+      !env_int ("BEACON_GUEST_INTERVAL_MS", &options.guest_coalesce_ms, &error) ||
+      !env_int ("BEACON_MAX_PAYLOAD", &options.max_payload, &error) ||
+      !env_double ("BEACON_RATE_LIMIT_PER_S", &options.rate_per_s, &error) ||
+      !env_double ("BEACON_RATE_LIMIT_BURST", &options.rate_burst, &error))
     goto fail;
 
   context = g_option_context_new ("- the Beacon presence server");
-  g_option_context_set_summary (context, "Serves the Beacon REST API and Socket.IO presence on one node.\n"
-                                         "Administration: beacon-server admin --db PATH COMMAND (see "
-                                         "beacon-server admin --help).");
+  g_option_context_set_summary (context,
+                                "Serves the Beacon REST API and Socket.IO presence on one node.\n"
+                                "Administration: beacon-server admin --db PATH COMMAND (see "
+                                "beacon-server admin --help).");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto fail;
+#define TAKE(field, free_func)                      \
+  if (cli.field)                                    \
+    {                                               \
+      free_func (options.field);                    \
+      options.field = g_steal_pointer (&cli.field); \
+    }
+  TAKE (listen, g_free)
+  TAKE (db, g_free)
+  TAKE (secret_file, g_free)
+  TAKE (cors_origins, g_strfreev)
+  TAKE (trusted_proxies, g_strfreev)
+#undef TAKE
+  if (options.listen == NULL)
+    options.listen = g_strdup ("127.0.0.1:8080");
   if (options.version)
     {
       print_version ();
+      options_clear (&options);
       return 0;
     }
   if (options.db == NULL)
@@ -360,11 +399,12 @@ main (int argc, char *argv[])
     options.secret_file = g_strconcat (options.db, ".secret", NULL);
   if (options.cors_origins == NULL && options.demo)
     options.cors_origins = g_strsplit ("*", ",", 0);
-  if (options.heartbeat_timeout_ms <= 0 || options.ping_interval_ms <= 0 || options.ping_timeout_ms <= 0
-      || options.max_payload <= 0 || options.connect_timeout_ms <= 0 || options.rate_per_s <= 0
-      || options.rate_burst < 1)
+  if (options.heartbeat_timeout_ms <= 0 || options.ping_interval_ms <= 0 ||
+      options.ping_timeout_ms <= 0 || options.max_payload <= 0 || options.connect_timeout_ms <= 0 ||
+      options.rate_per_s <= 0 || options.rate_burst < 1)
     {
-      g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "timeouts, limits and sizes must be positive");
+      g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "timeouts, limits and sizes must be positive");
       goto fail;
     }
   if (!parse_listen (options.listen, &host, &port, &error))
@@ -439,12 +479,14 @@ main (int argc, char *argv[])
   uv_signal_start (&server.sigterm, on_signal, SIGTERM);
   signal (SIGPIPE, SIG_IGN);
 
-  if (options.demo && !bs_demo_start (server.loop, host, bs_net_get_port (server.net), server.store,
-                                      g_bytes_get_data (secret, NULL), g_bytes_get_size (secret), &error))
+  if (options.demo &&
+      !bs_demo_start (server.loop, host, bs_net_get_port (server.net), server.store,
+                      g_bytes_get_data (secret, NULL), g_bytes_get_size (secret), &error))
     goto fail;
 
-  printf ("beacon-server %s listening on http://%s%s%s:%u/\n", PACKAGE_VERSION, strchr (host, ':') ? "[" : "", host,
-          strchr (host, ':') ? "]" : "", bs_net_get_port (server.net));
+  printf ("beacon-server %s listening on http://%s%s%s:%u/\n", PACKAGE_VERSION,
+          strchr (host, ':') ? "[" : "", host, strchr (host, ':') ? "]" : "",
+          bs_net_get_port (server.net));
   fflush (stdout);
 
   uv_run (server.loop, UV_RUN_DEFAULT);
@@ -458,14 +500,12 @@ main (int argc, char *argv[])
   uv_run (server.loop, UV_RUN_DEFAULT); /* lets the handles closed above finish */
   bs_store_close (server.store);
   uv_loop_close (server.loop);
-  g_free (options.listen);
-  g_free (options.db);
-  g_free (options.secret_file);
-  g_strfreev (options.cors_origins);
-  g_strfreev (options.trusted_proxies);
+  options_clear (&options);
   return 0;
 
 fail:
   fprintf (stderr, "beacon-server: %s\n", error->message);
+  options_clear (&cli);
+  options_clear (&options);
   return 1;
 }

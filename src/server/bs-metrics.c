@@ -146,26 +146,30 @@ bs_metrics_render (void)
   render_table (out, "beacon_rejected_inputs_total", "counter", "Inputs refused, by reason.",
                 "reason", rejected);
 
-  g_string_append (out, "# HELP beacon_fanout_latency_seconds Time from a presence change to its "
-                        "last recipient's write.\n# TYPE beacon_fanout_latency_seconds histogram\n");
+  g_string_append (out,
+                   "# HELP beacon_fanout_latency_seconds Time from a presence change to its "
+                   "last recipient's write.\n# TYPE beacon_fanout_latency_seconds histogram\n");
   for (guint i = 0; i < G_N_ELEMENTS (latency_bounds); i++)
     {
       char bound[G_ASCII_DTOSTR_BUF_SIZE];
 
       cumulative += latency_counts[i];
       g_ascii_dtostr (bound, sizeof bound, latency_bounds[i]);
-      g_string_append_printf (out, "beacon_fanout_latency_seconds_bucket{le=\"%s\"} %" G_GUINT64_FORMAT "\n",
-                              bound, cumulative);
+      g_string_append_printf (
+          out, "beacon_fanout_latency_seconds_bucket{le=\"%s\"} %" G_GUINT64_FORMAT "\n", bound,
+          cumulative);
     }
-  g_string_append_printf (out, "beacon_fanout_latency_seconds_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n",
-                          latency_total);
+  g_string_append_printf (
+      out, "beacon_fanout_latency_seconds_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n",
+      latency_total);
   {
     char sum[G_ASCII_DTOSTR_BUF_SIZE];
 
     g_ascii_dtostr (sum, sizeof sum, latency_sum);
     g_string_append_printf (out, "beacon_fanout_latency_seconds_sum %s\n", sum);
   }
-  g_string_append_printf (out, "beacon_fanout_latency_seconds_count %" G_GUINT64_FORMAT "\n", latency_total);
+  g_string_append_printf (out, "beacon_fanout_latency_seconds_count %" G_GUINT64_FORMAT "\n",
+                          latency_total);
 
   return g_string_free (out, FALSE);
 }

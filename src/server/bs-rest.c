@@ -69,7 +69,8 @@ respond_result (BsHttpRequest *request, JsonNode *node, GError *error)
   if (node)
     respond_node (request, 200, node);
   else
-    bs_http_request_respond_error (request, status_for (error), bs_hub_error_code (error), error->message);
+    bs_http_request_respond_error (request, status_for (error), bs_hub_error_code (error),
+                                   error->message);
 }
 
 BsRest *
@@ -155,18 +156,19 @@ login_done (uv_work_t *work, int status)
     {
       if (status == 0 && login->ok && bs_hub_user_exists (rest->hub, login->user_id))
         {
-          g_autofree char *token = bs_hub_issue_token (rest->hub, login->user_id);
-          g_autoptr (JsonNode) me = bs_hub_me_json (rest->hub, login->user_id);
-          JsonObject *user = json_node_get_object (me);
+          g_autofree char        *token = bs_hub_issue_token (rest->hub, login->user_id);
+          g_autoptr (JsonNode)    me = bs_hub_me_json (rest->hub, login->user_id);
+          JsonObject             *user = json_node_get_object (me);
           g_autoptr (JsonBuilder) builder = json_builder_new ();
-          g_autoptr (JsonNode) answer = NULL;
+          g_autoptr (JsonNode)    answer = NULL;
 
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "token");
           json_builder_add_string_value (builder, token);
           json_builder_set_member_name (builder, "user");
           json_builder_begin_object (builder);
-          for (const char *const *k = (const char *const[]) { "id", "name", "email", "role", NULL }; *k; k++)
+          for (const char *const *k = (const char *const[]){ "id", "name", "email", "role", NULL };
+               *k; k++)
             {
               json_builder_set_member_name (builder, *k);
               json_builder_add_string_value (builder, json_object_get_string_member (user, *k));
@@ -177,7 +179,8 @@ login_done (uv_work_t *work, int status)
           respond_node (login->request, 200, answer);
         }
       else
-        bs_http_request_respond_error (login->request, 401, "invalid_credentials", "wrong email or password");
+        bs_http_request_respond_error (login->request, 401, "invalid_credentials",
+                                       "wrong email or password");
     }
   bs_http_request_unref (login->request);
   memset (login->password, 0, strlen (login->password));
@@ -209,15 +212,15 @@ static void
 handle_login (BsRest *rest, BsHttpRequest *request)
 {
   g_autoptr (JsonNode) body = parse_body (request);
-  g_autoptr (BsUser) user = NULL;
-  g_autofree char *addr_key = NULL;
-  g_autofree char *email_key = NULL;
-  g_autofree char *email = NULL;
-  const char *password;
-  JsonObject *object;
-  Login      *login;
-  gboolean    addr_ok;
-  gboolean    email_ok;
+  g_autoptr (BsUser)   user = NULL;
+  g_autofree char     *addr_key = NULL;
+  g_autofree char     *email_key = NULL;
+  g_autofree char     *email = NULL;
+  const char          *password;
+  JsonObject          *object;
+  Login               *login;
+  gboolean             addr_ok;
+  gboolean             email_ok;
 
   if (body == NULL)
     return;
@@ -227,11 +230,12 @@ handle_login (BsRest *rest, BsHttpRequest *request)
       return;
     }
   object = json_node_get_object (body);
-  if (!json_object_has_member (object, "email") || !json_object_has_member (object, "password")
-      || json_node_get_value_type (json_object_get_member (object, "email")) != G_TYPE_STRING
-      || json_node_get_value_type (json_object_get_member (object, "password")) != G_TYPE_STRING)
+  if (!json_object_has_member (object, "email") || !json_object_has_member (object, "password") ||
+      json_node_get_value_type (json_object_get_member (object, "email")) != G_TYPE_STRING ||
+      json_node_get_value_type (json_object_get_member (object, "password")) != G_TYPE_STRING)
     {
-      bs_http_request_respond_error (request, 400, "bad_request", "email and password must be strings");
+      bs_http_request_respond_error (request, 400, "bad_request",
+                                     "email and password must be strings");
       return;
     }
   email = g_utf8_strdown (json_object_get_string_member (object, "email"), -1);
@@ -246,7 +250,8 @@ handle_login (BsRest *rest, BsHttpRequest *request)
   if (!addr_ok || !email_ok)
     {
       bs_metrics_rejected ("login_throttled");
-      bs_http_request_respond_error (request, 429, "rate_limited", "too many sign-in attempts; wait a minute");
+      bs_http_request_respond_error (request, 429, "rate_limited",
+                                     "too many sign-in attempts; wait a minute");
       return;
     }
 
@@ -312,14 +317,17 @@ handle_providers (BsRest *rest, BsHttpRequest *request)
 
   if (online && *online == '\0')
     online = NULL;
-  if ((online && strcmp (online, "online") != 0 && strcmp (online, "offline") != 0) || active == -2 || seen == -2
-      || !parse_uint (bs_http_request_get_query (request, "limit"), DEFAULT_LIMIT, MAX_LIMIT, &limit)
-      || !parse_uint (bs_http_request_get_query (request, "offset"), 0, G_MAXINT, &offset)
-      || (q && strlen (q) > 200))
+  if ((online && strcmp (online, "online") != 0 && strcmp (online, "offline") != 0) ||
+      active == -2 || seen == -2 ||
+      !parse_uint (bs_http_request_get_query (request, "limit"), DEFAULT_LIMIT, MAX_LIMIT,
+                   &limit) ||
+      !parse_uint (bs_http_request_get_query (request, "offset"), 0, G_MAXINT, &offset) ||
+      (q && strlen (q) > 200))
     {
-      bs_http_request_respond_error (request, 400, "bad_request",
-                                     "online_status must be online or offline, durations like 30s, 15m, 1h, "
-                                     "24h or 7d, limit 0 to 100");
+      bs_http_request_respond_error (
+          request, 400, "bad_request",
+          "online_status must be online or offline, durations like 30s, 15m, 1h, "
+          "24h or 7d, limit 0 to 100");
       return;
     }
   answer = bs_hub_providers_json (rest->hub, online, active, seen, q, limit, offset);
@@ -329,8 +337,8 @@ handle_providers (BsRest *rest, BsHttpRequest *request)
 static gboolean
 is_loopback (const char *addr)
 {
-  return addr && (g_str_has_prefix (addr, "127.") || strcmp (addr, "::1") == 0
-                  || g_str_has_prefix (addr, "::ffff:127."));
+  return addr && (g_str_has_prefix (addr, "127.") || strcmp (addr, "::1") == 0 ||
+                  g_str_has_prefix (addr, "::ffff:127."));
 }
 
 /* The signed-in user of a request, or NULL after answering 401. */
@@ -347,7 +355,8 @@ authenticate (BsRest *rest, BsHttpRequest *request)
   if ((user_id = bs_hub_authenticate (rest->hub, token, &code)))
     return user_id;
   bs_metrics_rejected (code);
-  bs_http_request_respond_error (request, 401, code, "sign in first: the token is missing, invalid or expired");
+  bs_http_request_respond_error (request, 401, code,
+                                 "sign in first: the token is missing, invalid or expired");
   return NULL;
 }
 
@@ -357,12 +366,12 @@ bs_rest_handle (BsRest *rest, BsHttpRequest *request)
   const char *method = bs_http_request_get_method (request);
   const char *path = bs_http_request_get_path (request);
   g_auto (GStrv) parts = NULL;
-  guint n;
-  gboolean get = strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0;
-  gboolean post = strcmp (method, "POST") == 0;
-  gboolean patch = strcmp (method, "PATCH") == 0;
-  g_autofree char *me = NULL;
-  g_autoptr (GError) error = NULL;
+  guint                n;
+  gboolean             get = strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0;
+  gboolean             post = strcmp (method, "POST") == 0;
+  gboolean             patch = strcmp (method, "PATCH") == 0;
+  g_autofree char     *me = NULL;
+  g_autoptr (GError)   error = NULL;
   g_autoptr (JsonNode) answer = NULL;
   g_autoptr (JsonNode) body = NULL;
 
@@ -377,11 +386,13 @@ bs_rest_handle (BsRest *rest, BsHttpRequest *request)
 
       if (!rest->config.metrics_public && !is_loopback (bs_http_request_get_remote_addr (request)))
         {
-          bs_http_request_respond_error (request, 403, "forbidden", "metrics are served to loopback only");
+          bs_http_request_respond_error (request, 403, "forbidden",
+                                         "metrics are served to loopback only");
           return;
         }
       text = bs_metrics_render ();
-      bs_http_request_respond (request, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen (text));
+      bs_http_request_respond (request, 200, "text/plain; version=0.0.4; charset=utf-8", text,
+                               strlen (text));
       return;
     }
   if (strcmp (path, "/api/auth/login") == 0)
@@ -418,17 +429,18 @@ bs_rest_handle (BsRest *rest, BsHttpRequest *request)
     answer = bs_hub_me_json (rest->hub, me);
   else if (n == 1 && strcmp (parts[0], "friends") == 0 && get)
     answer = bs_hub_friends_json (rest->hub, me);
-  else if (n == 2 && strcmp (parts[0], "friends") == 0 && strcmp (parts[1], "online-status") == 0 && get)
+  else if (n == 2 && strcmp (parts[0], "friends") == 0 && strcmp (parts[1], "online-status") == 0 &&
+           get)
     answer = bs_hub_online_status_json (rest->hub, me);
-  else if (n == 3 && strcmp (parts[0], "users") == 0 && strcmp (parts[1], "presence") == 0
-           && strcmp (parts[2], "status") == 0 && patch)
+  else if (n == 3 && strcmp (parts[0], "users") == 0 && strcmp (parts[1], "presence") == 0 &&
+           strcmp (parts[2], "status") == 0 && patch)
     {
       if (!(body = parse_body (request)))
         return;
       answer = bs_hub_set_status (rest->hub, me, body, &error);
     }
-  else if (n == 3 && strcmp (parts[0], "users") == 0 && strcmp (parts[1], "presence") == 0
-           && strcmp (parts[2], "settings") == 0 && (get || patch))
+  else if (n == 3 && strcmp (parts[0], "users") == 0 && strcmp (parts[1], "presence") == 0 &&
+           strcmp (parts[2], "settings") == 0 && (get || patch))
     {
       if (get)
         answer = bs_hub_settings_json (rest->hub, me);
@@ -458,22 +470,25 @@ bs_rest_handle (BsRest *rest, BsHttpRequest *request)
         }
       if (partner == NULL)
         {
-          bs_http_request_respond_error (request, 400, "bad_request", "partner_id must be a user id");
+          bs_http_request_respond_error (request, 400, "bad_request",
+                                         "partner_id must be a user id");
           return;
         }
       answer = bs_hub_open_conversation (rest->hub, me, partner, &error);
     }
-  else if (n == 3 && strcmp (parts[0], "conversations") == 0 && strcmp (parts[2], "messages") == 0 && get)
+  else if (n == 3 && strcmp (parts[0], "conversations") == 0 &&
+           strcmp (parts[2], "messages") == 0 && get)
     {
       guint limit;
 
-      if (!parse_uint (bs_http_request_get_query (request, "limit"), DEFAULT_LIMIT, MAX_LIMIT, &limit))
+      if (!parse_uint (bs_http_request_get_query (request, "limit"), DEFAULT_LIMIT, MAX_LIMIT,
+                       &limit))
         {
           bs_http_request_respond_error (request, 400, "bad_request", "limit must be 0 to 100");
           return;
         }
-      answer = bs_hub_messages_json (rest->hub, me, parts[1], bs_http_request_get_query (request, "before"), limit,
-                                     &error);
+      answer = bs_hub_messages_json (rest->hub, me, parts[1],
+                                     bs_http_request_get_query (request, "before"), limit, &error);
     }
   else
     {

@@ -21,6 +21,6 @@ typedef struct
 BsRest *bs_rest_new (uv_loop_t *loop, BsHub *hub, BsStore *store, const BsRestConfig *config);
 void    bs_rest_handle (BsRest *rest, BsHttpRequest *request);
 /* Requests still verifying a password hold the BsRest: free it only after the loop ran dry. */
-void    bs_rest_free (BsRest *rest);
+void bs_rest_free (BsRest *rest);
 
 G_END_DECLS

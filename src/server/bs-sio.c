@@ -99,7 +99,8 @@ bs_sio_new (uv_loop_t *loop, const BsSioConfig *config)
 
   sio->loop = loop;
   sio->config = *config;
-  sio->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) namespace_free);
+  sio->namespaces =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) namespace_free);
   g_queue_init (&sio->leaving);
   return sio;
 }
@@ -119,7 +120,10 @@ bs_sio_free (BsSio *sio)
 }
 
 void
-bs_sio_add_namespace (BsSio *sio, const char *nsp, const BsSioNamespaceHandlers *handlers, gpointer user_data)
+bs_sio_add_namespace (BsSio                        *sio,
+                      const char                   *nsp,
+                      const BsSioNamespaceHandlers *handlers,
+                      gpointer                      user_data)
 {
   Namespace *ns = g_new0 (Namespace, 1);
 
@@ -132,8 +136,8 @@ bs_sio_add_namespace (BsSio *sio, const char *nsp, const BsSioNamespaceHandlers 
 GBytes *
 bs_sio_encode_event (const char *nsp, const char *name, JsonNode *arg)
 {
-  g_autoptr (BeaconSioPacket) packet
-    = beacon_sio_packet_new_event (nsp, -1, name, arg ? json_node_ref (arg) : NULL);
+  g_autoptr (BeaconSioPacket) packet =
+      beacon_sio_packet_new_event (nsp, -1, name, arg ? json_node_ref (arg) : NULL);
   g_autofree char *text = beacon_sio_encode (packet);
   gsize            len = strlen (text);
   char            *wire = g_malloc (len + 2);
@@ -146,9 +150,9 @@ bs_sio_encode_event (const char *nsp, const char *name, JsonNode *arg)
 static void
 client_send_packet (Client *client, BeaconSioPacket *packet)
 {
-  g_autofree char *text = beacon_sio_encode (packet);
-  g_autofree char *wire = g_strconcat ("4", text, NULL);
-  gsize            len = strlen (wire);
+  g_autofree char   *text = beacon_sio_encode (packet);
+  g_autofree char   *wire = g_strconcat ("4", text, NULL);
+  gsize              len = strlen (wire);
   g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&wire), len);
 
   bs_eio_socket_send (client->eio, bytes);
@@ -178,7 +182,7 @@ void
 bs_sio_socket_ack (BsSioSocket *socket, gint64 ack_id, JsonNode *arg)
 {
   g_autoptr (BeaconSioPacket) packet = NULL;
-  JsonArray *args;
+  JsonArray                  *args;
 
   if (ack_id < 0 || socket->client == NULL)
     return;
@@ -192,10 +196,11 @@ bs_sio_socket_ack (BsSioSocket *socket, gint64 ack_id, JsonNode *arg)
 }
 
 void
-bs_sio_socket_fail (BsSioSocket *socket, const char *event, gint64 ack_id, const char *code, const char *message)
+bs_sio_socket_fail (
+    BsSioSocket *socket, const char *event, gint64 ack_id, const char *code, const char *message)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (JsonNode)    node = NULL;
 
   json_builder_begin_object (builder);
   if (ack_id >= 0)
@@ -269,7 +274,7 @@ socket_leave (BsSio *sio, BsSioSocket *socket, const char *reason)
 void
 bs_sio_socket_disconnect (BsSioSocket *socket, gboolean close_transport)
 {
-  Client *client = socket->client;
+  Client                     *client = socket->client;
   g_autoptr (BeaconSioPacket) packet = NULL;
 
   if (client == NULL)
@@ -318,7 +323,8 @@ on_connect_timeout (uv_timer_t *timer)
 
   if (g_hash_table_size (client->sockets) == 0)
     {
-      g_debug ("session %s joined no namespace in time: closing", bs_eio_socket_get_sid (client->eio));
+      g_debug ("session %s joined no namespace in time: closing",
+               bs_eio_socket_get_sid (client->eio));
       bs_metrics_rejected ("connect_timeout");
       bs_eio_socket_close (client->eio);
     }
@@ -371,8 +377,9 @@ rate_limit (BsSio *sio, BsSioSocket *socket, const char *event, gint64 ack_id)
 {
   guint64 now = uv_now (sio->loop);
 
-  socket->tokens = MIN (sio->config.rate_burst,
-                        socket->tokens + (now - socket->refilled_at) * sio->config.rate_per_s / 1000.0);
+  socket->tokens =
+      MIN (sio->config.rate_burst,
+           socket->tokens + (now - socket->refilled_at) * sio->config.rate_per_s / 1000.0);
   socket->refilled_at = now;
   if (socket->tokens >= 1)
     {
@@ -398,12 +405,12 @@ rate_limit (BsSio *sio, BsSioSocket *socket, const char *event, gint64 ack_id)
 static void
 handle_connect (BsSio *sio, Client *client, BeaconSioPacket *packet)
 {
-  Namespace *ns = g_hash_table_lookup (sio->namespaces, packet->nsp);
-  gpointer   socket_data = NULL;
-  g_autoptr (JsonNode) error_data = NULL;
+  Namespace                  *ns = g_hash_table_lookup (sio->namespaces, packet->nsp);
+  gpointer                    socket_data = NULL;
+  g_autoptr (JsonNode)        error_data = NULL;
   g_autoptr (BeaconSioPacket) answer = NULL;
-  BsSioSocket *socket;
-  JsonObject  *ok;
+  BsSioSocket                *socket;
+  JsonObject                 *ok;
 
   if (ns == NULL)
     {
@@ -420,10 +427,11 @@ handle_connect (BsSio *sio, Client *client, BeaconSioPacket *packet)
   if (g_hash_table_contains (client->sockets, ns->name))
     return; /* already joined: a repeated CONNECT changes nothing */
 
-  if (ns->handlers.authorize
-      && !ns->handlers.authorize (client->eio, packet->data, &socket_data, &error_data, ns->user_data))
+  if (ns->handlers.authorize &&
+      !ns->handlers.authorize (client->eio, packet->data, &socket_data, &error_data, ns->user_data))
     {
-      answer = beacon_sio_packet_new (BEACON_SIO_CONNECT_ERROR, ns->name, -1, g_steal_pointer (&error_data));
+      answer = beacon_sio_packet_new (BEACON_SIO_CONNECT_ERROR, ns->name, -1,
+                                      g_steal_pointer (&error_data));
       client_send_packet (client, answer);
       return;
     }
@@ -442,7 +450,8 @@ handle_connect (BsSio *sio, Client *client, BeaconSioPacket *packet)
 
   ok = json_object_new ();
   json_object_set_string_member (ok, "sid", socket->id);
-  answer = beacon_sio_packet_new (BEACON_SIO_CONNECT, ns->name, -1, json_node_init_object (json_node_alloc (), ok));
+  answer = beacon_sio_packet_new (BEACON_SIO_CONNECT, ns->name, -1,
+                                  json_node_init_object (json_node_alloc (), ok));
   json_object_unref (ok);
   client_send_packet (client, answer);
 
@@ -453,8 +462,8 @@ handle_connect (BsSio *sio, Client *client, BeaconSioPacket *packet)
 static void
 handle_event (BsSio *sio, BsSioSocket *socket, BeaconSioPacket *packet)
 {
-  const char *name = beacon_sio_packet_get_event_name (packet);
-  JsonArray  *all = json_node_get_array (packet->data);
+  const char           *name = beacon_sio_packet_get_event_name (packet);
+  JsonArray            *all = json_node_get_array (packet->data);
   g_autoptr (JsonArray) args = json_array_sized_new (json_array_get_length (all) - 1);
 
   if (!rate_limit (sio, socket, name, packet->id))
@@ -469,10 +478,10 @@ handle_event (BsSio *sio, BsSioSocket *socket, BeaconSioPacket *packet)
 void
 bs_sio_on_eio_message (BsSio *sio, BsEioSocket *eio, const char *text, gsize len)
 {
-  Client *client = bs_eio_socket_get_data (eio);
-  g_autoptr (GError) error = NULL;
+  Client                     *client = bs_eio_socket_get_data (eio);
+  g_autoptr (GError)          error = NULL;
   g_autoptr (BeaconSioPacket) packet = NULL;
-  BsSioSocket *socket;
+  BsSioSocket                *socket;
 
   if (client == NULL)
     return;
@@ -480,7 +489,8 @@ bs_sio_on_eio_message (BsSio *sio, BsEioSocket *eio, const char *text, gsize len
   if (!(packet = beacon_sio_decode (text, len, &error)))
     {
       /* As the reference server: a packet that does not parse ends the connection. */
-      g_warning ("session %s: bad Socket.IO packet: %s", bs_eio_socket_get_sid (eio), error->message);
+      g_warning ("session %s: bad Socket.IO packet: %s", bs_eio_socket_get_sid (eio),
+                 error->message);
       bs_metrics_rejected ("sio_parse");
       bs_eio_socket_close (eio);
       return;
@@ -504,18 +514,14 @@ bs_sio_on_eio_message (BsSio *sio, BsEioSocket *eio, const char *text, gsize len
 
   switch (packet->type)
     {
-    case BEACON_SIO_DISCONNECT:
-      socket_leave (sio, socket, "client namespace disconnect");
-      break;
+    case BEACON_SIO_DISCONNECT: socket_leave (sio, socket, "client namespace disconnect"); break;
 
-    case BEACON_SIO_EVENT:
-      handle_event (sio, socket, packet);
-      break;
+    case BEACON_SIO_EVENT: handle_event (sio, socket, packet); break;
 
     case BEACON_SIO_BINARY_EVENT:
       bs_metrics_rejected ("binary");
-      bs_sio_socket_fail (socket, beacon_sio_packet_get_event_name (packet), packet->id, "bad_request",
-                          "binary events are not supported");
+      bs_sio_socket_fail (socket, beacon_sio_packet_get_event_name (packet), packet->id,
+                          "bad_request", "binary events are not supported");
       break;
 
     case BEACON_SIO_ACK:

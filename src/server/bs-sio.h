@@ -26,11 +26,8 @@ typedef struct
   void (*connected) (BsSioSocket *socket, gpointer user_data);
   /* An event that passed the rate limit. args holds the arguments after the name (never
    * NULL, possibly empty); ack_id is -1 when the client asked no ack. */
-  void (*event) (BsSioSocket *socket,
-                 const char  *name,
-                 JsonArray   *args,
-                 gint64       ack_id,
-                 gpointer     user_data);
+  void (*event) (
+      BsSioSocket *socket, const char *name, JsonArray *args, gint64 ack_id, gpointer user_data);
   /* The socket left the namespace; it is freed after this returns. */
   void (*disconnected) (BsSioSocket *socket, const char *reason, gpointer user_data);
 } BsSioNamespaceHandlers;
@@ -59,24 +56,21 @@ void bs_sio_on_eio_close (BsSio *sio, BsEioSocket *eio, const char *reason);
  * that bs_sio_socket_send hands to any number of sockets. arg is not consumed. */
 GBytes *bs_sio_encode_event (const char *nsp, const char *name, JsonNode *arg);
 
-void        bs_sio_socket_send (BsSioSocket *socket, GBytes *packet);
-void        bs_sio_socket_emit (BsSioSocket *socket, const char *name, JsonNode *arg);
+void bs_sio_socket_send (BsSioSocket *socket, GBytes *packet);
+void bs_sio_socket_emit (BsSioSocket *socket, const char *name, JsonNode *arg);
 /* Answers ack_id with [arg] (no-op when ack_id < 0). */
-void        bs_sio_socket_ack (BsSioSocket *socket, gint64 ack_id, JsonNode *arg);
+void bs_sio_socket_ack (BsSioSocket *socket, gint64 ack_id, JsonNode *arg);
 /* Answers a refused event: {"ok":false,"error":{code,message}} through its ack when it asked
  * one, else a server:error event {"code","message","event"}. */
-void        bs_sio_socket_fail (BsSioSocket *socket,
-                                const char  *event,
-                                gint64       ack_id,
-                                const char  *code,
-                                const char  *message);
+void bs_sio_socket_fail (
+    BsSioSocket *socket, const char *event, gint64 ack_id, const char *code, const char *message);
 /* Leaves the namespace (a DISCONNECT packet to the client); with close_transport the whole
  * Engine.IO session is closed too. disconnected is called from the loop. */
-void        bs_sio_socket_disconnect (BsSioSocket *socket, gboolean close_transport);
-const char *bs_sio_socket_get_id (BsSioSocket *socket);
-const char *bs_sio_socket_get_nsp (BsSioSocket *socket);
+void         bs_sio_socket_disconnect (BsSioSocket *socket, gboolean close_transport);
+const char  *bs_sio_socket_get_id (BsSioSocket *socket);
+const char  *bs_sio_socket_get_nsp (BsSioSocket *socket);
 BsEioSocket *bs_sio_socket_get_eio (BsSioSocket *socket);
-gpointer    bs_sio_socket_get_data (BsSioSocket *socket);
-void        bs_sio_socket_set_data (BsSioSocket *socket, gpointer data);
+gpointer     bs_sio_socket_get_data (BsSioSocket *socket);
+void         bs_sio_socket_set_data (BsSioSocket *socket, gpointer data);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "beacon-eio.h"
@@ -12,8 +13,8 @@
 #include "beacon-jwt.h"
 #include "beacon-sio.h"
 
-const char *test_default_world
-  = "{\"users\":["
+const char *test_default_world =
+    "{\"users\":["
     "{\"id\":\"a\",\"email\":\"a@test\",\"name\":\"Ann\",\"role\":\"CLIENT\",\"password\":\"pw\"},"
     "{\"id\":\"b\",\"email\":\"b@test\",\"name\":\"Ben\",\"role\":\"CLIENT\",\"password\":\"pw\"},"
     "{\"id\":\"c\",\"email\":\"c@test\",\"name\":\"Cat\",\"role\":\"CLIENT\"},"
@@ -53,36 +54,47 @@ server_binary (void)
   return path;
 }
 
+/* A test that fails aborts without stopping its server: the kernel does it then. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* The server's standard output goes to a file (never a pipe nobody drains); its first
  * line that says where it listens gives the port. */
 static void
 spawn_server (TestServer *server)
 {
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *log = g_build_filename (server->dir, "stdout.log", NULL);
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  const char *mark = NULL;
+  g_autoptr (GError)              error = NULL;
+  g_autofree char                *log = g_build_filename (server->dir, "stdout.log", NULL);
+  gint64                          deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  const char                     *mark = NULL;
 
   g_unlink (log);
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "BEACON_PASSWORD_FAST", "1", TRUE);
   for (char **e = server->extra_env; e && *e; e++)
     {
       g_auto (GStrv) kv = g_strsplit (*e, "=", 2);
       g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
     }
-  server->process = g_subprocess_launcher_spawn (launcher, &error, server_binary (), "--listen", "127.0.0.1:0", "--db",
-                                                 server->db, "--jwt-secret-file", server->secret_file, NULL);
+  server->process = g_subprocess_launcher_spawn (launcher, &error, server_binary (), "--listen",
+                                                 "127.0.0.1:0", "--db", server->db,
+                                                 "--jwt-secret-file", server->secret_file, NULL);
   g_assert_no_error (error);
 
   while (mark == NULL)
     {
       g_autofree char *out = NULL;
 
-      if (g_file_get_contents (log, &out, NULL, NULL) && (mark = strstr (out, "listening on http://127.0.0.1:")))
+      if (g_file_get_contents (log, &out, NULL, NULL) &&
+          (mark = strstr (out, "listening on http://127.0.0.1:")))
         server->port = atoi (mark + strlen ("listening on http://127.0.0.1:"));
-      else if (g_get_monotonic_time () > deadline || g_subprocess_get_identifier (server->process) == NULL)
+      else if (g_get_monotonic_time () > deadline ||
+               g_subprocess_get_identifier (server->process) == NULL)
         g_error ("beacon-server did not start (its output: %s)", out ? out : "(none)");
       else
         g_usleep (10000);
@@ -91,25 +103,27 @@ spawn_server (TestServer *server)
   g_free (server->base_url);
   g_free (server->ws_url);
   server->base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
-  server->ws_url = g_strdup_printf ("ws://127.0.0.1:%u/api/socket/?EIO=4&transport=websocket", server->port);
+  server->ws_url =
+      g_strdup_printf ("ws://127.0.0.1:%u/api/socket/?EIO=4&transport=websocket", server->port);
 }
 
 TestServer *
 test_server_start (const char *import_json, const char *const *env)
 {
-  TestServer *server = g_new0 (TestServer, 1);
+  TestServer        *server = g_new0 (TestServer, 1);
   g_autoptr (GError) error = NULL;
-  g_autofree char *import = NULL;
-  g_autofree char *secret = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status;
+  g_autofree char   *import = NULL;
+  g_autofree char   *secret = NULL;
+  g_autofree char   *out = NULL;
+  g_autofree char   *err = NULL;
+  int                status;
 
   server->dir = g_dir_make_tmp ("beacon-test-XXXXXX", &error);
   g_assert_no_error (error);
   server->db = g_build_filename (server->dir, "beacon.db", NULL);
   server->secret_file = g_build_filename (server->dir, "secret", NULL);
-  secret = g_strdup_printf ("test-secret-%08x%08x%08x", g_random_int (), g_random_int (), g_random_int ());
+  secret = g_strdup_printf ("test-secret-%08x%08x%08x", g_random_int (), g_random_int (),
+                            g_random_int ());
   g_file_set_contents (server->secret_file, secret, -1, &error);
   g_assert_no_error (error);
   server->secret = g_bytes_new (secret, strlen (secret));
@@ -122,7 +136,8 @@ test_server_start (const char *import_json, const char *const *env)
     const char *argv[] = { server_binary (), "admin", "--db", server->db, "import", import, NULL };
     g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "BEACON_PASSWORD_FAST", "1", TRUE);
 
-    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                  &error);
     g_assert_no_error (error);
     if (!g_spawn_check_wait_status (status, NULL))
       g_error ("import failed: %s %s", out, err);
@@ -159,7 +174,7 @@ static void
 remove_tree (const char *dir)
 {
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
+  const char      *name;
 
   while (d && (name = g_dir_read_name (d)))
     {
@@ -194,26 +209,31 @@ char *
 test_server_token (TestServer *server, const char *user_id, gint64 lifetime_s)
 {
   g_autoptr (JsonObject) claims = json_object_new ();
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64                 now = g_get_real_time () / G_USEC_PER_SEC;
 
   json_object_set_string_member (claims, "sub", user_id);
   json_object_set_string_member (claims, "id", user_id);
   json_object_set_string_member (claims, "role", "CLIENT");
   json_object_set_int_member (claims, "iat", now);
   json_object_set_int_member (claims, "exp", now + lifetime_s);
-  return beacon_jwt_sign (claims, g_bytes_get_data (server->secret, NULL), g_bytes_get_size (server->secret));
+  return beacon_jwt_sign (claims, g_bytes_get_data (server->secret, NULL),
+                          g_bytes_get_size (server->secret));
 }
 
 guint
-test_rest (TestServer *server, const char *method, const char *path, const char *token, const char *json_body,
-           JsonNode **body)
+test_rest (TestServer *server,
+           const char *method,
+           const char *path,
+           const char *token,
+           const char *json_body,
+           JsonNode  **body)
 {
-  g_autofree char *url = g_strconcat (server->base_url, path, NULL);
+  g_autofree char        *url = g_strconcat (server->base_url, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) answer = NULL;
-  gsize len;
-  const char *data;
+  g_autoptr (GError)      error = NULL;
+  g_autoptr (GBytes)      answer = NULL;
+  gsize                   len;
+  const char             *data;
 
   g_assert_nonnull (msg);
   if (token)
@@ -245,13 +265,13 @@ send_text (TestClient *client, const char *text)
 static void
 on_message (SoupWebsocketConnection *ws, int type, GBytes *message, gpointer user_data)
 {
-  TestClient *client = user_data;
-  gsize len;
-  const char *text = g_bytes_get_data (message, &len);
+  TestClient                 *client = user_data;
+  gsize                       len;
+  const char                 *text = g_bytes_get_data (message, &len);
   g_autoptr (BeaconEioPacket) packet = NULL;
   g_autoptr (BeaconSioPacket) sio = NULL;
-  const char *payload;
-  gsize payload_len;
+  const char                 *payload;
+  gsize                       payload_len;
 
   g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
   packet = beacon_eio_decode_text (text, len, NULL);
@@ -261,7 +281,7 @@ on_message (SoupWebsocketConnection *ws, int type, GBytes *message, gpointer use
     case BEACON_EIO_OPEN:
       {
         g_autofree char *connect = NULL;
-        const char *auth = g_object_get_data (G_OBJECT (ws), "auth");
+        const char      *auth = g_object_get_data (G_OBJECT (ws), "auth");
 
         if (strcmp (client->nsp, "/") == 0)
           connect = g_strconcat ("40", auth ? auth : "", NULL);
@@ -275,13 +295,9 @@ on_message (SoupWebsocketConnection *ws, int type, GBytes *message, gpointer use
       if (client->answer_pings)
         send_text (client, "3");
       return;
-    case BEACON_EIO_CLOSE:
-      client->closed = TRUE;
-      return;
-    case BEACON_EIO_MESSAGE:
-      break;
-    default:
-      return;
+    case BEACON_EIO_CLOSE: client->closed = TRUE; return;
+    case BEACON_EIO_MESSAGE: break;
+    default: return;
     }
 
   payload = beacon_eio_packet_get_text (packet, &payload_len);
@@ -289,23 +305,15 @@ on_message (SoupWebsocketConnection *ws, int type, GBytes *message, gpointer use
   g_assert_nonnull (sio);
   switch (sio->type)
     {
-    case BEACON_SIO_CONNECT:
-      client->connected = TRUE;
-      break;
-    case BEACON_SIO_CONNECT_ERROR:
-      client->connect_error = json_node_ref (sio->data);
-      break;
-    case BEACON_SIO_EVENT:
-      g_queue_push_tail (&client->events, json_node_ref (sio->data));
-      break;
+    case BEACON_SIO_CONNECT: client->connected = TRUE; break;
+    case BEACON_SIO_CONNECT_ERROR: client->connect_error = json_node_ref (sio->data); break;
+    case BEACON_SIO_EVENT: g_queue_push_tail (&client->events, json_node_ref (sio->data)); break;
     case BEACON_SIO_ACK:
-      g_hash_table_insert (client->acks, g_memdup2 (&sio->id, sizeof sio->id), json_node_ref (sio->data));
+      g_hash_table_insert (client->acks, g_memdup2 (&sio->id, sizeof sio->id),
+                           json_node_ref (sio->data));
       break;
-    case BEACON_SIO_DISCONNECT:
-      client->connected = FALSE;
-      break;
-    default:
-      break;
+    case BEACON_SIO_DISCONNECT: client->connected = FALSE; break;
+    default: break;
     }
 }
 
@@ -320,7 +328,7 @@ on_closed (SoupWebsocketConnection *ws, gpointer user_data)
 static void
 on_ws_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  TestClient *client = user_data;
+  TestClient        *client = user_data;
   g_autoptr (GError) error = NULL;
 
   client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
@@ -344,17 +352,18 @@ has_ws (gpointer data)
 TestClient *
 test_client_connect (TestServer *server, const char *nsp, const char *auth_json)
 {
-  TestClient *client = g_new0 (TestClient, 1);
+  TestClient             *client = g_new0 (TestClient, 1);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", server->ws_url);
 
   client->server = server;
   client->nsp = g_strdup (nsp);
   client->answer_pings = TRUE;
-  client->acks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) json_node_unref);
+  client->acks =
+      g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) json_node_unref);
   g_queue_init (&client->events);
 
-  soup_session_websocket_connect_async (server->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_ws_ready,
-                                        client);
+  soup_session_websocket_connect_async (server->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_ws_ready, client);
   test_wait_until (has_ws, client);
   soup_websocket_connection_set_max_incoming_payload_size (client->ws, 0);
   g_object_set_data_full (G_OBJECT (client->ws), "auth", g_strdup (auth_json), g_free);
@@ -369,7 +378,7 @@ test_client_connect_user (TestServer *server, const char *user_id)
 {
   g_autofree char *token = test_server_token (server, user_id, 3600);
   g_autofree char *auth = g_strdup_printf ("{\"token\":\"%s\"}", token);
-  TestClient *client = test_client_connect (server, "/", auth);
+  TestClient      *client = test_client_connect (server, "/", auth);
 
   g_assert_true (client->connected);
   return client;
@@ -402,7 +411,7 @@ gint64
 test_client_emit (TestClient *client, const char *name, const char *arg_json, gboolean want_ack)
 {
   g_autoptr (GString) text = g_string_new ("42");
-  gint64 id = want_ack ? ++client->next_ack : -1;
+  gint64              id = want_ack ? ++client->next_ack : -1;
 
   if (strcmp (client->nsp, "/") != 0)
     g_string_append_printf (text, "%s,", client->nsp);
@@ -436,8 +445,9 @@ find_event (gpointer data)
 
       if (strcmp (json_array_get_string_element (array, 0), w->name) == 0)
         {
-          w->found = json_array_get_length (array) > 1 ? json_node_ref (json_array_get_element (array, 1))
-                                                       : json_node_init_null (json_node_alloc ());
+          w->found = json_array_get_length (array) > 1
+                         ? json_node_ref (json_array_get_element (array, 1))
+                         : json_node_init_null (json_node_alloc ());
           json_node_unref (l->data);
           g_queue_delete_link (&w->client->events, l);
           return TRUE;
@@ -503,6 +513,19 @@ test_client_wait_closed (TestClient *client)
 }
 
 void
+test_client_wait_online (TestClient *viewer, const char *user_id)
+{
+  for (;;)
+    {
+      g_autoptr (JsonNode) record = test_client_wait_event (viewer, "presence_updated");
+
+      if (g_strcmp0 (test_json_string (record, "user_id"), user_id) == 0 &&
+          g_strcmp0 (test_json_string (record, "status"), "offline") != 0)
+        return;
+    }
+}
+
+void
 test_client_clear (TestClient *client, const char *name)
 {
   GList *l = client->events.head;
@@ -511,7 +534,8 @@ test_client_clear (TestClient *client, const char *name)
     {
       GList *next = l->next;
 
-      if (name == NULL || strcmp (json_array_get_string_element (json_node_get_array (l->data), 0), name) == 0)
+      if (name == NULL ||
+          strcmp (json_array_get_string_element (json_node_get_array (l->data), 0), name) == 0)
         {
           json_node_unref (l->data);
           g_queue_delete_link (&client->events, l);

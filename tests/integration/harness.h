@@ -26,8 +26,8 @@ typedef struct
   TestServer              *server;
   SoupWebsocketConnection *ws;
   char                    *nsp;
-  GQueue                   events;  /* JsonNode arrays [name, args...] */
-  GHashTable              *acks;    /* id -> JsonNode (the ack's array) */
+  GQueue                   events; /* JsonNode arrays [name, args...] */
+  GHashTable              *acks;   /* id -> JsonNode (the ack's array) */
   gint64                   next_ack;
   JsonNode                *connect_error;
   gboolean                 connected;
@@ -40,11 +40,11 @@ typedef struct
  * and starts beacon-server on it. env: extra NAME=VALUE pairs, NULL-terminated, or NULL. */
 TestServer *test_server_start (const char *import_json, const char *const *env);
 /* Stops the server with SIGTERM and checks it exits 0. */
-void        test_server_stop (TestServer *server);
+void test_server_stop (TestServer *server);
 /* Starts it again on the same database and port range (a new port). */
-void        test_server_restart (TestServer *server);
-void        test_server_free (TestServer *server);
-char       *test_server_token (TestServer *server, const char *user_id, gint64 lifetime_s);
+void  test_server_restart (TestServer *server);
+void  test_server_free (TestServer *server);
+char *test_server_token (TestServer *server, const char *user_id, gint64 lifetime_s);
 
 /* REST: answers the status and fills *body (parsed JSON, or NULL when not JSON). */
 guint test_rest (TestServer *server,
@@ -61,17 +61,20 @@ TestClient *test_client_connect_user (TestServer *server, const char *user_id);
 void        test_client_free (TestClient *client);
 void        test_client_send_raw (TestClient *client, const char *text);
 /* Emits [name, arg] (arg_json may be NULL); with want_ack, returns the ack id. */
-gint64      test_client_emit (TestClient *client, const char *name, const char *arg_json, gboolean want_ack);
+gint64
+test_client_emit (TestClient *client, const char *name, const char *arg_json, gboolean want_ack);
 /* Waits (iterating the main context, up to 10 s) for the next event with this name;
  * returns its first argument (transfer full), failing the test on timeout. Events with
  * other names that arrive first are kept in order. */
-JsonNode   *test_client_wait_event (TestClient *client, const char *name);
+JsonNode *test_client_wait_event (TestClient *client, const char *name);
 /* Like wait_event, but returns NULL when none came within timeout_ms. */
-JsonNode   *test_client_try_event (TestClient *client, const char *name, guint timeout_ms);
-JsonNode   *test_client_wait_ack (TestClient *client, gint64 id);
-void        test_client_wait_closed (TestClient *client);
+JsonNode *test_client_try_event (TestClient *client, const char *name, guint timeout_ms);
+JsonNode *test_client_wait_ack (TestClient *client, gint64 id);
+void      test_client_wait_closed (TestClient *client);
+/* Waits for a presence_updated that shows user_id online (earlier records are dropped). */
+void test_client_wait_online (TestClient *viewer, const char *user_id);
 /* Drops queued events with this name (NULL: all). */
-void        test_client_clear (TestClient *client, const char *name);
+void test_client_clear (TestClient *client, const char *name);
 
 /* Waits until cond(data) is TRUE, iterating the main context (fails after 10 s). */
 void test_wait_until (gboolean (*cond) (gpointer data), gpointer data);

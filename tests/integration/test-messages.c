@@ -8,32 +8,35 @@
 static char *
 open_conversation (TestServer *server, const char *token, const char *partner)
 {
-  g_autofree char *body = g_strdup_printf ("{\"partner_id\":\"%s\"}", partner);
+  g_autofree char     *body = g_strdup_printf ("{\"partner_id\":\"%s\"}", partner);
   g_autoptr (JsonNode) answer = NULL;
 
-  g_assert_cmpuint (test_rest (server, "POST", "/api/conversations", token, body, &answer), ==, 200);
+  g_assert_cmpuint (test_rest (server, "POST", "/api/conversations", token, body, &answer), ==,
+                    200);
   return g_strdup (test_json_string (answer, "id"));
 }
 
 static void
 test_send_and_deliver (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
+  TestServer      *server = test_server_start (test_default_world, NULL);
   g_autofree char *token_a = test_server_token (server, "a", 3600);
   g_autofree char *token_b = test_server_token (server, "b", 3600);
   g_autofree char *conv = open_conversation (server, token_a, "b");
   g_autofree char *again = open_conversation (server, token_b, "a");
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *a2 = test_client_connect_user (server, "a");
-  TestClient *b = test_client_connect_user (server, "b");
-  g_autofree char *payload = g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"  Hello Ben \","
-                                              "\"clientMessageId\":\"m1\"}", conv);
-  gint64 id;
+  TestClient      *a = test_client_connect_user (server, "a");
+  TestClient      *a2 = test_client_connect_user (server, "a");
+  TestClient      *b = test_client_connect_user (server, "b");
+  g_autofree char *payload =
+      g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"  Hello Ben \","
+                       "\"clientMessageId\":\"m1\"}",
+                       conv);
+  gint64               id;
   g_autoptr (JsonNode) ack = NULL;
   g_autoptr (JsonNode) sent = NULL;
   g_autoptr (JsonNode) received = NULL;
   g_autoptr (JsonNode) echo = NULL;
-  JsonObject *message;
+  JsonObject          *message;
 
   g_assert_cmpstr (conv, ==, again);
   id = test_client_emit (a, "send_message", payload, TRUE);
@@ -55,7 +58,7 @@ test_send_and_deliver (void)
 
   {
     g_autoptr (JsonNode) list = NULL;
-    g_autofree char *path = g_strdup_printf ("/api/conversations/%s/messages", conv);
+    g_autofree char     *path = g_strdup_printf ("/api/conversations/%s/messages", conv);
 
     g_assert_cmpuint (test_rest (server, "GET", path, token_b, NULL, &list), ==, 200);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
@@ -67,12 +70,15 @@ test_send_and_deliver (void)
   }
   {
     g_autoptr (JsonNode) convs = NULL;
-    JsonObject *first;
+    JsonObject          *first;
 
-    g_assert_cmpuint (test_rest (server, "GET", "/api/conversations", token_b, NULL, &convs), ==, 200);
+    g_assert_cmpuint (test_rest (server, "GET", "/api/conversations", token_b, NULL, &convs), ==,
+                      200);
     first = json_array_get_object_element (json_node_get_array (convs), 0);
     g_assert_cmpint (json_object_get_int_member (first, "unread_count"), ==, 1);
-    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (first, "partner"), "id"), ==, "a");
+    g_assert_cmpstr (
+        json_object_get_string_member (json_object_get_object_member (first, "partner"), "id"), ==,
+        "a");
   }
 
   test_client_free (b);
@@ -84,39 +90,41 @@ test_send_and_deliver (void)
 static void
 test_auto_read_and_mark_read (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
+  TestServer      *server = test_server_start (test_default_world, NULL);
   g_autofree char *token_a = test_server_token (server, "a", 3600);
   g_autofree char *conv = open_conversation (server, token_a, "b");
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *b = test_client_connect_user (server, "b");
-  g_autofree char *payload = g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"Are you there?\"}", conv);
+  TestClient      *a = test_client_connect_user (server, "a");
+  TestClient      *b = test_client_connect_user (server, "b");
+  g_autofree char *payload =
+      g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"Are you there?\"}", conv);
   g_autoptr (JsonNode) ack = NULL;
   g_autoptr (JsonNode) read = NULL;
   g_autoptr (JsonNode) second = NULL;
   g_autoptr (JsonNode) read2 = NULL;
-  g_autofree char *mark = NULL;
+  g_autofree char     *mark = NULL;
 
   /* b looks at the chat with a: a's message is read at once. */
   test_client_wait_ack (b, test_client_emit (b, "chat:focus", "{\"partnerId\":\"a\"}", TRUE));
   ack = test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
-  g_assert_false (json_object_get_null_member (json_object_get_object_member (json_node_get_object (ack), "message"),
-                                               "readAt"));
+  g_assert_false (json_object_get_null_member (
+      json_object_get_object_member (json_node_get_object (ack), "message"), "readAt"));
   read = test_client_wait_event (a, "message:read");
   g_assert_cmpstr (test_json_string (read, "readerId"), ==, "b");
 
   test_client_emit (b, "chat:blur", NULL, FALSE);
   second = test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
-  g_assert_true (json_object_get_null_member (json_object_get_object_member (json_node_get_object (second), "message"),
-                                              "readAt"));
-  mark = g_strdup_printf ("{\"conversationId\":\"%s\",\"upTo\":\"%s\"}", conv,
-                          json_object_get_string_member (json_object_get_object_member (json_node_get_object (second),
-                                                                                        "message"),
-                                                         "id"));
+  g_assert_true (json_object_get_null_member (
+      json_object_get_object_member (json_node_get_object (second), "message"), "readAt"));
+  mark = g_strdup_printf (
+      "{\"conversationId\":\"%s\",\"upTo\":\"%s\"}", conv,
+      json_object_get_string_member (
+          json_object_get_object_member (json_node_get_object (second), "message"), "id"));
   test_client_emit (b, "mark_read", mark, FALSE);
   read2 = test_client_wait_event (a, "message:read");
-  g_assert_cmpstr (test_json_string (read2, "upTo"), ==,
-                   json_object_get_string_member (json_object_get_object_member (json_node_get_object (second), "message"),
-                                                  "id"));
+  g_assert_cmpstr (
+      test_json_string (read2, "upTo"), ==,
+      json_object_get_string_member (
+          json_object_get_object_member (json_node_get_object (second), "message"), "id"));
 
   test_client_free (b);
   test_client_free (a);
@@ -126,20 +134,22 @@ test_auto_read_and_mark_read (void)
 static void
 test_message_validation (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
-  g_autofree char *token_a = test_server_token (server, "a", 3600);
-  g_autofree char *conv = open_conversation (server, token_a, "b");
-  TestClient *c = test_client_connect_user (server, "c");
-  TestClient *a = test_client_connect_user (server, "a");
+  TestServer         *server = test_server_start (test_default_world, NULL);
+  g_autofree char    *token_a = test_server_token (server, "a", 3600);
+  g_autofree char    *conv = open_conversation (server, token_a, "b");
+  TestClient         *c = test_client_connect_user (server, "c");
+  TestClient         *a = test_client_connect_user (server, "a");
   g_autoptr (GString) huge = g_string_new (NULL);
-  const char *bad[] = { "{\"conversationId\":\"CONV\",\"content\":\"   \"}", "{\"conversationId\":\"CONV\",\"content\":42}",
-                        "{\"conversationId\":\"CONV\"}", "\"CONV\"" };
+  const char         *bad[] = { "{\"conversationId\":\"CONV\",\"content\":\"   \"}",
+                                "{\"conversationId\":\"CONV\",\"content\":42}",
+                                "{\"conversationId\":\"CONV\"}", "\"CONV\"" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_auto (GStrv) pieces = g_strsplit (bad[i], "CONV", 2);
-      g_autofree char *payload = g_strjoinv (conv, pieces);
-      g_autoptr (JsonNode) ack = test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
+      g_autofree char     *payload = g_strjoinv (conv, pieces);
+      g_autoptr (JsonNode) ack =
+          test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
 
       g_assert_false (test_json_bool (ack, "ok"));
     }
@@ -148,13 +158,16 @@ test_message_validation (void)
     g_string_append_c (huge, 'x');
   g_string_append (huge, "\"}");
   {
-    g_autoptr (JsonNode) ack = test_client_wait_ack (a, test_client_emit (a, "send_message", huge->str, TRUE));
+    g_autoptr (JsonNode) ack =
+        test_client_wait_ack (a, test_client_emit (a, "send_message", huge->str, TRUE));
     g_assert_false (test_json_bool (ack, "ok"));
   }
   /* Someone outside the conversation cannot write to it. */
   {
-    g_autofree char *payload = g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"hi\"}", conv);
-    g_autoptr (JsonNode) ack = test_client_wait_ack (c, test_client_emit (c, "send_message", payload, TRUE));
+    g_autofree char *payload =
+        g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"hi\"}", conv);
+    g_autoptr (JsonNode) ack =
+        test_client_wait_ack (c, test_client_emit (c, "send_message", payload, TRUE));
     JsonObject *error = json_object_get_object_member (json_node_get_object (ack), "error");
 
     g_assert_false (test_json_bool (ack, "ok"));
@@ -170,7 +183,7 @@ test_message_validation (void)
   /* Nothing half-written: the conversation is still empty. */
   {
     g_autoptr (JsonNode) list = NULL;
-    g_autofree char *path = g_strdup_printf ("/api/conversations/%s/messages", conv);
+    g_autofree char     *path = g_strdup_printf ("/api/conversations/%s/messages", conv);
 
     g_assert_cmpuint (test_rest (server, "GET", path, token_a, NULL, &list), ==, 200);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 0);
@@ -183,32 +196,39 @@ test_message_validation (void)
 static void
 test_paging (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
-  g_autofree char *token_a = test_server_token (server, "a", 3600);
-  g_autofree char *conv = open_conversation (server, token_a, "b");
-  TestClient *a = test_client_connect_user (server, "a");
+  TestServer          *server = test_server_start (test_default_world, NULL);
+  g_autofree char     *token_a = test_server_token (server, "a", 3600);
+  g_autofree char     *conv = open_conversation (server, token_a, "b");
+  TestClient          *a = test_client_connect_user (server, "a");
   g_autoptr (JsonNode) page1 = NULL;
   g_autoptr (JsonNode) page2 = NULL;
-  g_autofree char *path1 = g_strdup_printf ("/api/conversations/%s/messages?limit=3", conv);
-  g_autofree char *path2 = NULL;
-  JsonArray *p1;
+  g_autofree char     *path1 = g_strdup_printf ("/api/conversations/%s/messages?limit=3", conv);
+  g_autofree char     *path2 = NULL;
+  JsonArray           *p1;
 
   for (guint i = 0; i < 5; i++)
     {
-      g_autofree char *payload = g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"m%u\"}", conv, i);
-      g_autoptr (JsonNode) ack = test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
+      g_autofree char *payload =
+          g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"m%u\"}", conv, i);
+      g_autoptr (JsonNode) ack =
+          test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
+
+      g_assert_true (test_json_bool (ack, "ok"));
     }
   g_assert_cmpuint (test_rest (server, "GET", path1, token_a, NULL, &page1), ==, 200);
   p1 = json_node_get_array (page1);
   g_assert_cmpuint (json_array_get_length (p1), ==, 3);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (p1, 0), "content"), ==, "m2");
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (p1, 2), "content"), ==, "m4");
-  path2 = g_strdup_printf ("/api/conversations/%s/messages?limit=3&before=%s", conv,
-                           json_object_get_string_member (json_array_get_object_element (p1, 0), "id"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (p1, 0), "content"),
+                   ==, "m2");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (p1, 2), "content"),
+                   ==, "m4");
+  path2 =
+      g_strdup_printf ("/api/conversations/%s/messages?limit=3&before=%s", conv,
+                       json_object_get_string_member (json_array_get_object_element (p1, 0), "id"));
   g_assert_cmpuint (test_rest (server, "GET", path2, token_a, NULL, &page2), ==, 200);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (page2)), ==, 2);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (page2), 0),
-                                                  "content"),
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_array_get_object_element (json_node_get_array (page2), 0), "content"),
                    ==, "m0");
   test_client_free (a);
   test_server_free (server);

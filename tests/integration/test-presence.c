@@ -12,11 +12,11 @@ start (void)
 static void
 test_snapshot_and_online_delta (void)
 {
-  TestServer *server = start ();
-  TestClient *a = test_client_connect_user (server, "a");
+  TestServer          *server = start ();
+  TestClient          *a = test_client_connect_user (server, "a");
   g_autoptr (JsonNode) snap = test_client_wait_event (a, "presence:connected");
-  JsonArray  *online;
-  TestClient *b;
+  JsonArray           *online;
+  TestClient          *b;
   g_autoptr (JsonNode) delta = NULL;
   g_autoptr (JsonNode) snap_b = NULL;
 
@@ -35,8 +35,10 @@ test_snapshot_and_online_delta (void)
   snap_b = test_client_wait_event (b, "presence:connected");
   online = json_object_get_array_member (json_node_get_object (snap_b), "onlineUsers");
   g_assert_cmpuint (json_array_get_length (online), ==, 1);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (online, 0), "userId"), ==, "a");
-  g_assert_true (json_object_get_null_member (json_array_get_object_element (online, 0), "chattingWith"));
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (online, 0), "userId"), ==, "a");
+  g_assert_true (
+      json_object_get_null_member (json_array_get_object_element (online, 0), "chattingWith"));
 
   test_client_free (b);
   test_client_free (a);
@@ -46,14 +48,14 @@ test_snapshot_and_online_delta (void)
 static void
 test_multi_device (void)
 {
-  TestServer *server = start ();
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *b1 = test_client_connect_user (server, "b");
-  TestClient *b2;
+  TestServer          *server = start ();
+  TestClient          *a = test_client_connect_user (server, "a");
+  TestClient          *b1 = test_client_connect_user (server, "b");
+  TestClient          *b2;
   g_autoptr (JsonNode) online = test_client_wait_event (a, "presence_updated");
   g_autoptr (JsonNode) offline = NULL;
   g_autoptr (JsonNode) none = NULL;
-  gint64 version;
+  gint64               version;
 
   version = json_object_get_int_member (json_node_get_object (online), "version");
   b2 = test_client_connect_user (server, "b");
@@ -69,7 +71,8 @@ test_multi_device (void)
   offline = test_client_wait_event (a, "presence_updated");
   g_assert_cmpstr (test_json_string (offline, "status"), ==, "offline");
   g_assert_nonnull (test_json_string (offline, "last_seen"));
-  g_assert_cmpint (json_object_get_int_member (json_node_get_object (offline), "version"), >, version);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (offline), "version"), >,
+                   version);
 
   test_client_free (a);
   test_server_free (server);
@@ -78,17 +81,18 @@ test_multi_device (void)
 static void
 test_chat_focus_privacy (void)
 {
-  TestServer *server = start ();
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *b = test_client_connect_user (server, "b");
-  TestClient *c = test_client_connect_user (server, "c");
+  TestServer          *server = start ();
+  TestClient          *a = test_client_connect_user (server, "a");
+  TestClient          *b = test_client_connect_user (server, "b");
+  TestClient          *c = test_client_connect_user (server, "c");
   g_autoptr (JsonNode) seen = NULL;
   g_autoptr (JsonNode) blur = NULL;
   g_autoptr (JsonNode) ack = NULL;
   g_autoptr (JsonNode) leak = NULL;
-  gint64 id;
+  gint64               id;
 
-  test_client_clear (a, NULL);
+  test_client_wait_online (a, "b");
+  test_client_wait_online (a, "c");
   test_client_clear (b, NULL);
   test_client_clear (c, NULL);
 
@@ -122,23 +126,24 @@ test_chat_focus_privacy (void)
 static void
 test_snapshot_chatting_with (void)
 {
-  TestServer *server = start ();
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *b;
+  TestServer          *server = start ();
+  TestClient          *a = test_client_connect_user (server, "a");
+  TestClient          *b;
   g_autoptr (JsonNode) snap = NULL;
-  JsonObject *entry;
+  JsonObject          *entry;
 
   test_client_emit (a, "chat:focus", "{\"partnerId\":\"b\"}", FALSE);
   test_client_emit (a, "heartbeat", NULL, FALSE);
   {
-    gint64 id = test_client_emit (a, "heartbeat", NULL, TRUE);
+    gint64               id = test_client_emit (a, "heartbeat", NULL, TRUE);
     g_autoptr (JsonNode) ack = test_client_wait_ack (a, id);
     g_assert_true (test_json_bool (ack, "ok"));
     g_assert_nonnull (test_json_string (ack, "serverTime"));
   }
   b = test_client_connect_user (server, "b");
   snap = test_client_wait_event (b, "presence:connected");
-  entry = json_array_get_object_element (json_object_get_array_member (json_node_get_object (snap), "onlineUsers"), 0);
+  entry = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (snap), "onlineUsers"), 0);
   g_assert_cmpstr (json_object_get_string_member (entry, "chattingWith"), ==, "b");
 
   test_client_free (b);
@@ -149,16 +154,16 @@ test_snapshot_chatting_with (void)
 static void
 test_status_and_invisible (void)
 {
-  TestServer *server = start ();
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *b = test_client_connect_user (server, "b");
-  TestClient *b2 = test_client_connect_user (server, "b");
+  TestServer          *server = start ();
+  TestClient          *a = test_client_connect_user (server, "a");
+  TestClient          *b = test_client_connect_user (server, "b");
+  TestClient          *b2 = test_client_connect_user (server, "b");
   g_autoptr (JsonNode) away = NULL;
   g_autoptr (JsonNode) own = NULL;
   g_autoptr (JsonNode) invisible = NULL;
   g_autoptr (JsonNode) back = NULL;
 
-  test_client_clear (a, NULL);
+  test_client_wait_online (a, "b");
   test_client_emit (b, "update_status", "{\"status\":\"away\",\"message\":\"  At lunch \"}", FALSE);
   away = test_client_wait_event (a, "presence_updated");
   g_assert_cmpstr (test_json_string (away, "status"), ==, "away");
@@ -194,15 +199,15 @@ test_status_and_invisible (void)
 static void
 test_privacy_settings (void)
 {
-  TestServer *server = start ();
-  g_autofree char *token_b = test_server_token (server, "b", 3600);
-  g_autofree char *token_a = test_server_token (server, "a", 3600);
-  TestClient *b = test_client_connect_user (server, "b");
-  TestClient *a = test_client_connect_user (server, "a");
+  TestServer          *server = start ();
+  g_autofree char     *token_b = test_server_token (server, "b", 3600);
+  g_autofree char     *token_a = test_server_token (server, "a", 3600);
+  TestClient          *b = test_client_connect_user (server, "b");
+  TestClient          *a = test_client_connect_user (server, "a");
   g_autoptr (JsonNode) hidden = NULL;
   g_autoptr (JsonNode) settings = NULL;
   g_autoptr (JsonNode) record = NULL;
-  guint status;
+  guint                status;
 
   test_client_clear (a, NULL);
   status = test_rest (server, "PATCH", "/api/users/presence/settings", token_b,
@@ -220,8 +225,8 @@ test_privacy_settings (void)
 
   {
     g_autoptr (JsonNode) bad = NULL;
-    status = test_rest (server, "PATCH", "/api/users/presence/settings", token_b, "{\"show_last_seen\":\"friends\"}",
-                        &bad);
+    status = test_rest (server, "PATCH", "/api/users/presence/settings", token_b,
+                        "{\"show_last_seen\":\"friends\"}", &bad);
     g_assert_cmpuint (status, ==, 400);
   }
 
@@ -233,23 +238,28 @@ test_privacy_settings (void)
 static void
 test_get_presence (void)
 {
-  TestServer *server = start ();
-  TestClient *b = test_client_connect_user (server, "b");
-  TestClient *a = test_client_connect_user (server, "a");
+  TestServer          *server = start ();
+  TestClient          *b = test_client_connect_user (server, "b");
+  TestClient          *a = test_client_connect_user (server, "a");
   g_autoptr (JsonNode) info = NULL;
   g_autoptr (JsonNode) ack = NULL;
-  JsonArray *records;
-  gint64 id;
+  JsonArray           *records;
+  gint64               id;
 
   id = test_client_emit (a, "get_presence", "[\"b\",\"d\",\"nobody\"]", TRUE);
   info = test_client_wait_event (a, "presence_info");
   ack = test_client_wait_ack (a, id);
   records = json_node_get_array (info);
   g_assert_cmpuint (json_array_get_length (records), ==, 3);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (records, 0), "status"), ==, "online");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (records, 0), "status"), ==,
+      "online");
   /* d is no contact of a: offline, nothing learnt. */
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (records, 1), "status"), ==, "offline");
-  g_assert_true (json_object_get_null_member (json_array_get_object_element (records, 1), "last_seen"));
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (records, 1), "status"), ==,
+      "offline");
+  g_assert_true (
+      json_object_get_null_member (json_array_get_object_element (records, 1), "last_seen"));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (ack)), ==, 3);
 
   id = test_client_emit (a, "get_presence", "{\"ids\":1}", TRUE);
@@ -266,13 +276,13 @@ test_get_presence (void)
 static void
 test_heartbeat_timeout (void)
 {
-  const char *env[] = { "BEACON_HEARTBEAT_TIMEOUT_MS=500", NULL };
-  TestServer *server = test_server_start (test_default_world, env);
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *b = test_client_connect_user (server, "b");
+  const char          *env[] = { "BEACON_HEARTBEAT_TIMEOUT_MS=500", NULL };
+  TestServer          *server = test_server_start (test_default_world, env);
+  TestClient          *a = test_client_connect_user (server, "a");
+  TestClient          *b = test_client_connect_user (server, "b");
   g_autoptr (JsonNode) gone = NULL;
 
-  test_client_clear (a, NULL);
+  test_client_wait_online (a, "b");
   /* b never sends a heartbeat: the server drops b's device and a sees b go. a keeps
    * sending heartbeats and stays. */
   for (guint i = 0; i < 100 && gone == NULL; i++)
@@ -293,13 +303,13 @@ test_heartbeat_timeout (void)
 static void
 test_restart_keeps_state (void)
 {
-  TestServer *server = start ();
-  TestClient *b = test_client_connect_user (server, "b");
-  TestClient *a;
+  TestServer          *server = start ();
+  TestClient          *b = test_client_connect_user (server, "b");
+  TestClient          *a;
   g_autoptr (JsonNode) record = NULL;
   g_autoptr (JsonNode) after = NULL;
-  g_autofree char *token_a = test_server_token (server, "a", 3600);
-  gint64 version;
+  g_autofree char     *token_a = test_server_token (server, "a", 3600);
+  gint64               version;
 
   test_client_emit (b, "update_status", "{\"status\":\"busy\",\"message\":\"Deadline\"}", FALSE);
   a = test_client_connect_user (server, "a");
@@ -314,9 +324,12 @@ test_restart_keeps_state (void)
   test_client_free (a);
 
   test_server_restart (server);
-  g_assert_cmpuint (test_rest (server, "GET", "/api/users/presence/b", token_a, NULL, &after), ==, 200);
-  g_assert_cmpstr (test_json_string (after, "last_seen"), ==, test_json_string (record, "last_seen"));
-  g_assert_cmpint (json_object_get_int_member (json_node_get_object (after), "version"), >=, version);
+  g_assert_cmpuint (test_rest (server, "GET", "/api/users/presence/b", token_a, NULL, &after), ==,
+                    200);
+  g_assert_cmpstr (test_json_string (after, "last_seen"), ==,
+                   test_json_string (record, "last_seen"));
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (after), "version"), >=,
+                   version);
   g_assert_cmpstr (test_json_string (after, "custom_message"), ==, "Deadline");
 
   test_server_free (server);

@@ -8,15 +8,15 @@
 static void
 test_login (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
+  TestServer          *server = test_server_start (test_default_world, NULL);
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) me = NULL;
   g_autoptr (JsonNode) wrong = NULL;
-  JsonObject *user;
-  g_autofree char *token = NULL;
+  JsonObject          *user;
+  g_autofree char     *token = NULL;
 
-  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL, "{\"email\":\" A@Test \",\"password\":\"pw\"}",
-                               &body),
+  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL,
+                               "{\"email\":\" A@Test \",\"password\":\"pw\"}", &body),
                     ==, 200);
   token = g_strdup (test_json_string (body, "token"));
   user = json_object_get_object_member (json_node_get_object (body), "user");
@@ -27,19 +27,22 @@ test_login (void)
   g_assert_cmpstr (test_json_string (me, "email"), ==, "a@test");
   g_assert_cmpstr (test_json_string (me, "status"), ==, "online");
 
-  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL, "{\"email\":\"a@test\",\"password\":\"nope\"}",
-                               &wrong),
+  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL,
+                               "{\"email\":\"a@test\",\"password\":\"nope\"}", &wrong),
                     ==, 401);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (wrong), "error"),
-                                                  "code"),
-                   ==, "invalid_credentials");
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_object_get_object_member (json_node_get_object (wrong), "error"), "code"),
+      ==, "invalid_credentials");
   /* A user without a password and an unknown email fail the same way. */
-  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL, "{\"email\":\"c@test\",\"password\":\"\"}", NULL),
+  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL,
+                               "{\"email\":\"c@test\",\"password\":\"\"}", NULL),
                     ==, 401);
-  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL, "{\"email\":\"x@test\",\"password\":\"pw\"}",
-                               NULL),
+  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL,
+                               "{\"email\":\"x@test\",\"password\":\"pw\"}", NULL),
                     ==, 401);
-  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL, "{\"email\":1}", NULL), ==, 400);
+  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL, "{\"email\":1}", NULL), ==,
+                    400);
   g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL, "not json", NULL), ==, 400);
 
   test_server_free (server);
@@ -49,12 +52,13 @@ static void
 test_login_throttle (void)
 {
   TestServer *server = test_server_start (test_default_world, NULL);
-  guint status = 0;
-  guint i;
+  guint       status = 0;
+  guint       i;
 
   for (i = 0; i < 20; i++)
     {
-      status = test_rest (server, "POST", "/api/auth/login", NULL, "{\"email\":\"b@test\",\"password\":\"bad\"}", NULL);
+      status = test_rest (server, "POST", "/api/auth/login", NULL,
+                          "{\"email\":\"b@test\",\"password\":\"bad\"}", NULL);
       if (status == 429)
         break;
       g_assert_cmpuint (status, ==, 401);
@@ -62,8 +66,8 @@ test_login_throttle (void)
   g_assert_cmpuint (status, ==, 429);
   g_assert_cmpuint (i, ==, 10);
   /* Throttled even with the right password now. */
-  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL, "{\"email\":\"b@test\",\"password\":\"pw\"}",
-                               NULL),
+  g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL,
+                               "{\"email\":\"b@test\",\"password\":\"pw\"}", NULL),
                     ==, 429);
   test_server_free (server);
 }
@@ -71,17 +75,18 @@ test_login_throttle (void)
 static void
 test_bearer_errors (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
+  TestServer      *server = test_server_start (test_default_world, NULL);
   g_autofree char *expired = test_server_token (server, "a", -10);
   g_autofree char *ghost = test_server_token (server, "ghost", 3600);
   g_autofree char *good = test_server_token (server, "a", 3600);
   g_autofree char *tampered = g_strdup (good);
-  const struct { const char *token; const char *code; } cases[] = {
-    { NULL, "token_missing" },
-    { "garbage", "token_invalid" },
-    { expired, "token_expired" },
-    { ghost, "user_not_found" },
-    { tampered, "token_invalid" },
+  const struct
+  {
+    const char *token;
+    const char *code;
+  } cases[] = {
+    { NULL, "token_missing" },   { "garbage", "token_invalid" }, { expired, "token_expired" },
+    { ghost, "user_not_found" }, { tampered, "token_invalid" },
   };
 
   tampered[strlen (tampered) - 2] = tampered[strlen (tampered) - 2] == 'A' ? 'B' : 'A';
@@ -89,33 +94,37 @@ test_bearer_errors (void)
     {
       g_autoptr (JsonNode) body = NULL;
 
-      g_assert_cmpuint (test_rest (server, "GET", "/api/friends", cases[i].token, NULL, &body), ==, 401);
-      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (body),
-                                                                                     "error"),
-                                                      "code"),
-                       ==, cases[i].code);
+      g_assert_cmpuint (test_rest (server, "GET", "/api/friends", cases[i].token, NULL, &body), ==,
+                        401);
+      g_assert_cmpstr (
+          json_object_get_string_member (
+              json_object_get_object_member (json_node_get_object (body), "error"), "code"),
+          ==, cases[i].code);
     }
   /* The same codes reach a socket as CONNECT_ERROR data. */
   for (guint i = 1; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *auth = g_strdup_printf ("{\"token\":\"%s\"}", cases[i].token);
-      TestClient *client = test_client_connect (server, "/", auth);
-      JsonObject *error;
+      TestClient      *client = test_client_connect (server, "/", auth);
+      JsonObject      *error;
 
       g_assert_false (client->connected);
       g_assert_nonnull (client->connect_error);
       error = json_node_get_object (client->connect_error);
       g_assert_cmpstr (json_object_get_string_member (error, "message"), ==, "unauthorized");
-      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (error, "data"), "code"), ==,
-                       cases[i].code);
+      g_assert_cmpstr (
+          json_object_get_string_member (json_object_get_object_member (error, "data"), "code"), ==,
+          cases[i].code);
       test_client_free (client);
     }
   {
     TestClient *client = test_client_connect (server, "/", NULL);
     g_assert_nonnull (client->connect_error);
-    g_assert_cmpstr (json_object_get_string_member (
-                       json_object_get_object_member (json_node_get_object (client->connect_error), "data"), "code"),
-                     ==, "token_missing");
+    g_assert_cmpstr (
+        json_object_get_string_member (
+            json_object_get_object_member (json_node_get_object (client->connect_error), "data"),
+            "code"),
+        ==, "token_missing");
     test_client_free (client);
   }
   test_server_free (server);
@@ -124,24 +133,29 @@ test_bearer_errors (void)
 static void
 test_friends_and_hydration (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
-  g_autofree char *token = test_server_token (server, "a", 3600);
-  TestClient *b = test_client_connect_user (server, "b");
+  TestServer          *server = test_server_start (test_default_world, NULL);
+  g_autofree char     *token = test_server_token (server, "a", 3600);
+  TestClient          *b = test_client_connect_user (server, "b");
   g_autoptr (JsonNode) friends = NULL;
   g_autoptr (JsonNode) hydration = NULL;
-  JsonArray *list;
-  JsonObject *data;
+  JsonArray           *list;
+  JsonObject          *data;
 
   g_assert_cmpuint (test_rest (server, "GET", "/api/friends", token, NULL, &friends), ==, 200);
-  list = json_object_get_array_member (json_object_get_object_member (json_node_get_object (friends), "data"), "friends");
+  list = json_object_get_array_member (
+      json_object_get_object_member (json_node_get_object (friends), "data"), "friends");
   g_assert_cmpuint (json_array_get_length (list), ==, 3);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "name"), ==, "Ben");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "name"),
+                   ==, "Ben");
 
-  g_assert_cmpuint (test_rest (server, "GET", "/api/friends/online-status", token, NULL, &hydration), ==, 200);
+  g_assert_cmpuint (
+      test_rest (server, "GET", "/api/friends/online-status", token, NULL, &hydration), ==, 200);
   g_assert_true (test_json_bool (hydration, "success"));
   data = json_object_get_object_member (json_node_get_object (hydration), "data");
-  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (data, "statuses"), "b"));
-  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (data, "statuses"), "c"));
+  g_assert_true (
+      json_object_get_boolean_member (json_object_get_object_member (data, "statuses"), "b"));
+  g_assert_false (
+      json_object_get_boolean_member (json_object_get_object_member (data, "statuses"), "c"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (data, "presence")), ==, 3);
 
   /* Not a contact: 404, as if there were nobody. */
@@ -155,14 +169,14 @@ test_friends_and_hydration (void)
 static void
 test_status_route (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
-  g_autofree char *token = test_server_token (server, "b", 3600);
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *b = test_client_connect_user (server, "b");
+  TestServer          *server = test_server_start (test_default_world, NULL);
+  g_autofree char     *token = test_server_token (server, "b", 3600);
+  TestClient          *a = test_client_connect_user (server, "a");
+  TestClient          *b = test_client_connect_user (server, "b");
   g_autoptr (JsonNode) record = NULL;
   g_autoptr (JsonNode) seen = NULL;
 
-  test_client_clear (a, NULL);
+  test_client_wait_online (a, "b");
   g_assert_cmpuint (test_rest (server, "PATCH", "/api/users/presence/status", token,
                                "{\"status\":\"away\",\"custom_message\":\"Back at 3\"}", &record),
                     ==, 200);
@@ -174,7 +188,9 @@ test_status_route (void)
     for (guint i = 0; i < 101; i++)
       g_string_append (longer, "é");
     g_string_append (longer, "\"}");
-    g_assert_cmpuint (test_rest (server, "PATCH", "/api/users/presence/status", token, longer->str, NULL), ==, 400);
+    g_assert_cmpuint (
+        test_rest (server, "PATCH", "/api/users/presence/status", token, longer->str, NULL), ==,
+        400);
   }
   test_client_free (b);
   test_client_free (a);
@@ -184,37 +200,50 @@ test_status_route (void)
 static void
 test_providers (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
-  TestClient *f = test_client_connect_user (server, "f");
+  TestServer          *server = test_server_start (test_default_world, NULL);
+  TestClient          *f = test_client_connect_user (server, "f");
   g_autoptr (JsonNode) all = NULL;
   g_autoptr (JsonNode) online = NULL;
   g_autoptr (JsonNode) search = NULL;
-  JsonObject *data;
-  JsonArray *providers;
+  JsonObject          *data;
+  JsonArray           *providers;
 
   g_assert_cmpuint (test_rest (server, "GET", "/api/providers", NULL, NULL, &all), ==, 200);
   data = json_object_get_object_member (json_node_get_object (all), "data");
   g_assert_cmpint (json_object_get_int_member (data, "total"), ==, 2);
   providers = json_object_get_array_member (data, "providers");
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (providers, 0), "name"), ==, "Fay");
-  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (providers, 0), "is_online"));
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (providers, 0), "name"), ==,
+      "Fay");
+  g_assert_true (
+      json_object_get_boolean_member (json_array_get_object_element (providers, 0), "is_online"));
   g_assert_false (json_object_has_member (json_array_get_object_element (providers, 0), "email"));
 
-  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?online_status=online", NULL, NULL, &online), ==, 200);
+  g_assert_cmpuint (
+      test_rest (server, "GET", "/api/providers?online_status=online", NULL, NULL, &online), ==,
+      200);
   data = json_object_get_object_member (json_node_get_object (online), "data");
   g_assert_cmpint (json_object_get_int_member (data, "total"), ==, 1);
 
-  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?q=translat&limit=1", NULL, NULL, &search), ==, 200);
+  g_assert_cmpuint (
+      test_rest (server, "GET", "/api/providers?q=translat&limit=1", NULL, NULL, &search), ==, 200);
   data = json_object_get_object_member (json_node_get_object (search), "data");
   g_assert_cmpint (json_object_get_int_member (data, "total"), ==, 1);
-  g_assert_cmpstr (json_object_get_string_member (
-                     json_array_get_object_element (json_object_get_array_member (data, "providers"), 0), "id"),
-                   ==, "g");
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_array_get_object_element (json_object_get_array_member (data, "providers"), 0),
+          "id"),
+      ==, "g");
 
-  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?online_status=maybe", NULL, NULL, NULL), ==, 400);
-  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?active_within=3w", NULL, NULL, NULL), ==, 400);
-  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?active_within=24h&limit=1000", NULL, NULL, NULL), ==, 400);
-  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?active_within=24h", NULL, NULL, NULL), ==, 200);
+  g_assert_cmpuint (
+      test_rest (server, "GET", "/api/providers?online_status=maybe", NULL, NULL, NULL), ==, 400);
+  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?active_within=3w", NULL, NULL, NULL),
+                    ==, 400);
+  g_assert_cmpuint (
+      test_rest (server, "GET", "/api/providers?active_within=24h&limit=1000", NULL, NULL, NULL),
+      ==, 400);
+  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?active_within=24h", NULL, NULL, NULL),
+                    ==, 200);
 
   test_client_free (f);
   test_server_free (server);
@@ -223,32 +252,36 @@ test_providers (void)
 static void
 test_health_metrics_errors (void)
 {
-  TestServer *server = test_server_start (test_default_world, NULL);
+  TestServer          *server = test_server_start (test_default_world, NULL);
   g_autoptr (JsonNode) health = NULL;
   g_autoptr (JsonNode) missing = NULL;
-  g_autofree char *token = test_server_token (server, "a", 3600);
+  g_autofree char     *token = test_server_token (server, "a", 3600);
 
   g_assert_cmpuint (test_rest (server, "GET", "/healthz", NULL, NULL, &health), ==, 200);
   g_assert_true (test_json_bool (health, "ok"));
   g_assert_cmpuint (test_rest (server, "GET", "/api/nothing-here", token, NULL, &missing), ==, 404);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (missing), "error"),
-                                                  "code"),
-                   ==, "not_found");
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_object_get_object_member (json_node_get_object (missing), "error"), "code"),
+      ==, "not_found");
   g_assert_cmpuint (test_rest (server, "GET", "/index.html", NULL, NULL, NULL), ==, 404);
 
   {
-    g_autofree char *url = g_strconcat (server->base_url, "/metrics", NULL);
+    g_autofree char        *url = g_strconcat (server->base_url, "/metrics", NULL);
     g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
-    g_autoptr (GBytes) text = NULL;
-    TestClient *a = test_client_connect_user (server, "a");
+    g_autoptr (GBytes)      text = NULL;
+    TestClient             *a = test_client_connect_user (server, "a");
 
     test_client_emit (a, "no_such_event", NULL, FALSE);
     test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
     text = soup_session_send_and_read (server->session, msg, NULL, NULL);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
-    g_assert_nonnull (strstr (g_bytes_get_data (text, NULL), "beacon_connections{namespace=\"/\"} 1"));
-    g_assert_nonnull (strstr (g_bytes_get_data (text, NULL), "beacon_events_in_total{event=\"heartbeat\"} 1"));
-    g_assert_nonnull (strstr (g_bytes_get_data (text, NULL), "beacon_rejected_inputs_total{reason=\"unknown_event\"} 1"));
+    g_assert_nonnull (
+        strstr (g_bytes_get_data (text, NULL), "beacon_connections{namespace=\"/\"} 1"));
+    g_assert_nonnull (
+        strstr (g_bytes_get_data (text, NULL), "beacon_events_in_total{event=\"heartbeat\"} 1"));
+    g_assert_nonnull (strstr (g_bytes_get_data (text, NULL),
+                              "beacon_rejected_inputs_total{reason=\"unknown_event\"} 1"));
     test_client_free (a);
   }
   test_server_free (server);

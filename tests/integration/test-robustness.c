@@ -9,8 +9,9 @@
 static void
 assert_pair_works (TestServer *server)
 {
-  TestClient *a = test_client_connect_user (server, "a");
-  g_autoptr (JsonNode) ack = test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
+  TestClient          *a = test_client_connect_user (server, "a");
+  g_autoptr (JsonNode) ack =
+      test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
 
   g_assert_true (test_json_bool (ack, "ok"));
   test_client_free (a);
@@ -22,14 +23,14 @@ test_malformed_packets (void)
   TestServer *server = test_server_start (test_default_world, NULL);
   TestClient *a = test_client_connect_user (server, "a");
   const char *bad[] = {
-    "42[\"heartbeat\"",       /* truncated JSON */
-    "49[]",                   /* unknown Socket.IO type */
-    "4",                      /* empty message */
-    "42\"not an array\"",     /* wrong payload type */
-    "42[\"connect\"]",        /* reserved name */
+    "42[\"heartbeat\"",   /* truncated JSON */
+    "49[]",               /* unknown Socket.IO type */
+    "4",                  /* empty message */
+    "42\"not an array\"", /* wrong payload type */
+    "42[\"connect\"]",    /* reserved name */
     "4299999999999999999[\"x\"]",
-    "9hello",                 /* unknown Engine.IO type */
-    "2",                      /* a plain ping from a v4 client */
+    "9hello", /* unknown Engine.IO type */
+    "2",      /* a plain ping from a v4 client */
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -41,7 +42,8 @@ test_malformed_packets (void)
       test_client_free (victim);
       /* a, connected all along, is unaffected. */
       {
-        g_autoptr (JsonNode) ack = test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
+        g_autoptr (JsonNode) ack =
+            test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
         g_assert_true (test_json_bool (ack, "ok"));
       }
     }
@@ -56,14 +58,18 @@ test_wrong_types_answered (void)
   TestServer *server = test_server_start (test_default_world, NULL);
   TestClient *a = test_client_connect_user (server, "a");
   const char *events[][2] = {
-    { "chat:focus", "42" },          { "chat:focus", "{\"partnerId\":[1]}" },
-    { "update_status", "{\"status\":7}" }, { "get_presence", "\"b\"" },
-    { "mark_read", "{\"conversationId\":{}}" }, { "join_conversation", "null" },
+    { "chat:focus", "42" },
+    { "chat:focus", "{\"partnerId\":[1]}" },
+    { "update_status", "{\"status\":7}" },
+    { "get_presence", "\"b\"" },
+    { "mark_read", "{\"conversationId\":{}}" },
+    { "join_conversation", "null" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (events); i++)
     {
-      g_autoptr (JsonNode) ack = test_client_wait_ack (a, test_client_emit (a, events[i][0], events[i][1], TRUE));
+      g_autoptr (JsonNode) ack =
+          test_client_wait_ack (a, test_client_emit (a, events[i][0], events[i][1], TRUE));
       JsonObject *error = json_object_get_object_member (json_node_get_object (ack), "error");
 
       g_assert_false (test_json_bool (ack, "ok"));
@@ -80,8 +86,8 @@ test_flood_rate_limited (void)
   const char *env[] = { "BEACON_RATE_LIMIT_PER_S=5", "BEACON_RATE_LIMIT_BURST=10", NULL };
   TestServer *server = test_server_start (test_default_world, env);
   TestClient *a = test_client_connect_user (server, "a");
-  guint limited = 0;
-  gint64 last = -1;
+  guint       limited = 0;
+  gint64      last = -1;
 
   for (guint i = 0; i < 30; i++)
     last = test_client_emit (a, "heartbeat", NULL, TRUE);
@@ -91,10 +97,10 @@ test_flood_rate_limited (void)
 
       if (!test_json_bool (ack, "ok"))
         {
-          g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (ack),
-                                                                                         "error"),
-                                                          "code"),
-                           ==, "rate_limited");
+          g_assert_cmpstr (
+              json_object_get_string_member (
+                  json_object_get_object_member (json_node_get_object (ack), "error"), "code"),
+              ==, "rate_limited");
           limited++;
         }
     }
@@ -108,10 +114,10 @@ test_flood_rate_limited (void)
 static void
 test_oversized_frame (void)
 {
-  const char *env[] = { "BEACON_MAX_PAYLOAD=10000", NULL };
-  TestServer *server = test_server_start (test_default_world, env);
-  TestClient *a = test_client_connect_user (server, "a");
-  TestClient *b = test_client_connect_user (server, "b");
+  const char         *env[] = { "BEACON_MAX_PAYLOAD=10000", NULL };
+  TestServer         *server = test_server_start (test_default_world, env);
+  TestClient         *a = test_client_connect_user (server, "a");
+  TestClient         *b = test_client_connect_user (server, "b");
   g_autoptr (GString) big = g_string_new ("42[\"heartbeat\",\"");
 
   for (guint i = 0; i < 20000; i++)
@@ -120,7 +126,8 @@ test_oversized_frame (void)
   test_client_send_raw (b, big->str);
   test_client_wait_closed (b);
   {
-    g_autoptr (JsonNode) ack = test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
+    g_autoptr (JsonNode) ack =
+        test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
     g_assert_true (test_json_bool (ack, "ok"));
   }
   test_client_free (b);
@@ -144,21 +151,21 @@ test_unknown_namespace (void)
 static void
 test_guests (void)
 {
-  const char *env[] = { "BEACON_GUEST_INTERVAL_MS=300", NULL };
-  TestServer *server = test_server_start (test_default_world, env);
-  TestClient *guest = test_client_connect (server, "/presence", NULL);
+  const char          *env[] = { "BEACON_GUEST_INTERVAL_MS=300", NULL };
+  TestServer          *server = test_server_start (test_default_world, env);
+  TestClient          *guest = test_client_connect (server, "/presence", NULL);
   g_autoptr (JsonNode) first = test_client_wait_event (guest, "presence:connected");
   g_autoptr (JsonNode) update = NULL;
   g_autoptr (JsonNode) later = NULL;
-  TestClient *f;
-  TestClient *a;
-  TestClient *g;
-  JsonArray *ids;
-  g_autofree char *text = NULL;
+  TestClient          *f;
+  TestClient          *a;
+  TestClient          *g;
+  JsonArray           *ids;
+  g_autofree char     *text = NULL;
 
   g_assert_true (guest->connected);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (first),
-                                                                         "onlineFreelancerIds")),
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (first), "onlineFreelancerIds")),
                     ==, 0);
   /* A client coming online is none of a guest's business; two freelancers are, and
    * arrive together in one coalesced update. */
@@ -185,8 +192,8 @@ test_guests (void)
   test_client_emit (guest, "update_status", "\"away\"", FALSE);
   test_client_free (g);
   later = test_client_wait_event (guest, "presence:update");
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (later),
-                                                                         "onlineFreelancerIds")),
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                        json_node_get_object (later), "onlineFreelancerIds")),
                     ==, 1);
   g_assert_false (guest->closed);
 

@@ -2,7 +2,10 @@
 // package-lock.json): both transports, CONNECT_ERROR codes, acks, and the guest namespace.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test: nodeTest, before, after } = require('node:test');
+
+// Every test ends within 20 s, so a hang is a failure, not a stuck run.
+const test = (name, fn) => nodeTest(name, { timeout: 20000 }, fn);
 const assert = require('node:assert/strict');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -102,14 +105,15 @@ test('polling only', async () => {
 test('websocket only, presence deltas between two clients', async () => {
   const a = connect('/', { auth: { token: token('a') }, transports: ['websocket'] });
   await once(a, 'presence:connected');
+  const update = once(a, 'presence_updated');
   const b = connect('/', { auth: { token: token('b') }, transports: ['websocket'] });
-  const update = await once(a, 'presence_updated');
-  assert.equal(update.user_id, 'b');
-  assert.equal(update.status, 'online');
-  await once(b, 'presence:connected');
-  await b.timeout(5000).emitWithAck('chat:focus', { partnerId: 'a' });
-  const green = await once(a, 'presence_updated');
-  assert.equal(green.chatting_with_me, true);
+  const bConnected = once(b, 'presence:connected');
+  assert.equal((await update).user_id, 'b');
+  await bConnected;
+  const green = once(a, 'presence_updated');
+  const ack = await b.timeout(5000).emitWithAck('chat:focus', { partnerId: 'a' });
+  assert.equal(ack.ok, true);
+  assert.equal((await green).chatting_with_me, true);
   b.disconnect();
   a.disconnect();
 });
