@@ -3,7 +3,8 @@
 # "test" sets up, builds and runs the whole test suite in a headless session.
 #
 # usage: build-aux/dev.sh run | test [--no-sanitize]
-#   run   install what is missing, build into build/, run the demo
+#   run   install what is missing, build into build/, start beacon-server --demo on
+#         127.0.0.1:8080 (BEACON_DEMO_PORT) with simulated people, then the app
 #   test  install what is missing, build into build-test/ (warnings are errors), run every
 #         suite in a headless session; then build-sanitize/ (ASan + UBSan, with clang when
 #         available, which also builds the libFuzzer targets) and run the suites again
@@ -59,11 +60,36 @@ setup() {
 }
 
 cmd_run() {
+  local port=${BEACON_DEMO_PORT:-8080}
+  local state="${XDG_STATE_HOME:-$HOME/.local/state}/beacon-demo"
+  local server_pid i
+
   ensure_packages
   setup build
   meson compile -C build
+
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is taken: stop what runs there, or pick another with BEACON_DEMO_PORT=8181."
+    exit 1
+  fi
+  mkdir -p "$state"
+  log "Starting beacon-server --demo on http://127.0.0.1:$port/ (its data: $state)"
+  build/src/server/beacon-server --demo --listen "127.0.0.1:$port" --db "$state/beacon.db" &
+  server_pid=$!
+  trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null' EXIT
+  for i in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    kill -0 $server_pid 2>/dev/null || { echo "beacon-server did not start"; exit 1; }
+    sleep 0.1
+  done
+
+  if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    log "No display: the demo server keeps running until Ctrl+C"
+    wait $server_pid
+    return
+  fi
   log "Starting Beacon"
-  GSETTINGS_SCHEMA_DIR="$top/build/data" exec "$top/build/src/app/beacon" "$@"
+  GSETTINGS_SCHEMA_DIR="$top/build/data" "$top/build/src/app/beacon" "$@"
 }
 
 # The interop tests' npm packages, exactly as package-lock.json pins them.
