@@ -335,6 +335,46 @@ test_restart_keeps_state (void)
   test_server_free (server);
 }
 
+/* show_last_seen "contacts": contacts see last_seen, strangers (the public providers list)
+ * do not; "everyone": both do. */
+static void
+test_last_seen_contacts_only (void)
+{
+  TestServer          *server = test_server_start (test_default_world, NULL);
+  g_autofree char     *token_f = test_server_token (server, "f", 3600);
+  g_autofree char     *token_a = test_server_token (server, "a", 3600);
+  TestClient          *f = test_client_connect_user (server, "f");
+  g_autoptr (JsonNode) list = NULL;
+  g_autoptr (JsonNode) record = NULL;
+  g_autoptr (JsonNode) list2 = NULL;
+  JsonObject          *fay;
+
+  test_client_free (f); /* f has a last_seen now */
+  g_assert_cmpuint (test_rest (server, "PATCH", "/api/users/presence/settings", token_f,
+                               "{\"show_last_seen\":\"contacts\"}", NULL),
+                    ==, 200);
+  g_assert_cmpuint (test_rest (server, "GET", "/api/users/presence/f", token_a, NULL, &record), ==,
+                    200);
+  g_assert_nonnull (test_json_string (record, "last_seen"));
+  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?q=Fay", NULL, NULL, &list), ==, 200);
+  fay = json_array_get_object_element (
+      json_object_get_array_member (
+          json_object_get_object_member (json_node_get_object (list), "data"), "providers"),
+      0);
+  g_assert_true (json_object_get_null_member (fay, "last_seen"));
+
+  g_assert_cmpuint (test_rest (server, "PATCH", "/api/users/presence/settings", token_f,
+                               "{\"show_last_seen\":\"everyone\"}", NULL),
+                    ==, 200);
+  g_assert_cmpuint (test_rest (server, "GET", "/api/providers?q=Fay", NULL, NULL, &list2), ==, 200);
+  fay = json_array_get_object_element (
+      json_object_get_array_member (
+          json_object_get_object_member (json_node_get_object (list2), "data"), "providers"),
+      0);
+  g_assert_false (json_object_get_null_member (fay, "last_seen"));
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -349,6 +389,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/presence/get-presence", test_get_presence);
   g_test_add_func ("/presence/heartbeat-timeout", test_heartbeat_timeout);
   g_test_add_func ("/presence/restart-keeps-state", test_restart_keeps_state);
+  g_test_add_func ("/presence/last-seen-contacts-only", test_last_seen_contacts_only);
 
   return g_test_run ();
 }

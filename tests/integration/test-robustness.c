@@ -203,6 +203,51 @@ test_guests (void)
   test_server_free (server);
 }
 
+static void
+on_open_only (SoupWebsocketConnection *ws, int type, GBytes *message, gpointer user_data)
+{
+  /* Receives the open packet and answers nothing: no namespace CONNECT follows. */
+}
+
+static gboolean
+ws_closed (gpointer data)
+{
+  return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
+}
+
+static void
+on_ws (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SoupWebsocketConnection **ws = user_data;
+
+  *ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, NULL);
+}
+
+static gboolean
+ws_ready (gpointer data)
+{
+  return *(SoupWebsocketConnection **) data != NULL;
+}
+
+static void
+test_connect_timeout (void)
+{
+  const char              *env[] = { "BEACON_CONNECT_TIMEOUT_MS=300", NULL };
+  TestServer              *server = test_server_start (test_default_world, env);
+  g_autoptr (SoupMessage)  msg = soup_message_new ("GET", server->ws_url);
+  SoupWebsocketConnection *ws = NULL;
+
+  soup_session_websocket_connect_async (server->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_ws, &ws);
+  test_wait_until (ws_ready, &ws);
+  g_signal_connect (ws, "message", G_CALLBACK (on_open_only), NULL);
+  /* A session that joins no namespace in time is closed by the server. */
+  test_wait_until (ws_closed, ws);
+  g_object_unref (ws);
+  assert_pair_works (server);
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -214,6 +259,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/robustness/oversized-frame", test_oversized_frame);
   g_test_add_func ("/robustness/unknown-namespace", test_unknown_namespace);
   g_test_add_func ("/robustness/guests", test_guests);
+  g_test_add_func ("/robustness/connect-timeout", test_connect_timeout);
 
   return g_test_run ();
 }
