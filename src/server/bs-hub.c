@@ -8,6 +8,7 @@
 #include "beacon-json.h"
 #include "beacon-jwt.h"
 #include "beacon-presence-record.h"
+#include "bs-json.h"
 #include "bs-metrics.h"
 
 #define TOKEN_LIFETIME_S   (30 * 24 * 3600)
@@ -343,8 +344,7 @@ guest_list_json (BsHub *hub)
   for (guint i = 0; i < ids->len; i++)
     json_builder_add_string_value (builder, ids->pdata[i]);
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "timestamp");
-  json_builder_add_string_value (builder, now);
+  bs_json_member_string (builder, "timestamp", now);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -605,8 +605,7 @@ snapshot_json (User *user)
   gpointer                key;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "userId");
-  json_builder_add_string_value (builder, user->id);
+  bs_json_member_string (builder, "userId", user->id);
   json_builder_set_member_name (builder, "onlineUsers");
   json_builder_begin_array (builder);
   g_hash_table_iter_init (&iter, user->contacts);
@@ -618,12 +617,9 @@ snapshot_json (User *user)
       if (!user_visible (contact))
         continue;
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "userId");
-      json_builder_add_string_value (builder, contact->id);
-      json_builder_set_member_name (builder, "role");
-      json_builder_add_string_value (builder, contact->role);
-      json_builder_set_member_name (builder, "status");
-      json_builder_add_string_value (builder, chosen_names[contact->chosen]);
+      bs_json_member_string (builder, "userId", contact->id);
+      bs_json_member_string (builder, "role", contact->role);
+      bs_json_member_string (builder, "status", chosen_names[contact->chosen]);
       json_builder_set_member_name (builder, "lastActive");
       if (may_see_last_seen (contact, user) && contact->last_active >= 0)
         json_builder_add_string_value (
@@ -757,16 +753,11 @@ message_json (const BsMessage *message)
   g_autofree char        *created = beacon_presence_format_timestamp (message->created_at_ms);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, message->id);
-  json_builder_set_member_name (builder, "conversationId");
-  json_builder_add_string_value (builder, message->conversation_id);
-  json_builder_set_member_name (builder, "senderId");
-  json_builder_add_string_value (builder, message->sender_id);
-  json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, message->content);
-  json_builder_set_member_name (builder, "createdAt");
-  json_builder_add_string_value (builder, created);
+  bs_json_member_string (builder, "id", message->id);
+  bs_json_member_string (builder, "conversationId", message->conversation_id);
+  bs_json_member_string (builder, "senderId", message->sender_id);
+  bs_json_member_string (builder, "content", message->content);
+  bs_json_member_string (builder, "createdAt", created);
   json_builder_set_member_name (builder, "readAt");
   if (message->read_at_ms >= 0)
     {
@@ -896,8 +887,7 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
     g_autoptr (JsonNode)    event = NULL;
 
     json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "conversationId");
-    json_builder_add_string_value (builder, conversation->id);
+    bs_json_member_string (builder, "conversationId", conversation->id);
     json_builder_set_member_name (builder, "message");
     json_builder_add_value (builder, json_node_ref (message_node));
     json_builder_end_object (builder);
@@ -911,16 +901,13 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
     g_autoptr (JsonNode)    sent = NULL;
 
     json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "conversationId");
-    json_builder_add_string_value (builder, conversation->id);
+    bs_json_member_string (builder, "conversationId", conversation->id);
     json_builder_set_member_name (builder, "message");
     json_builder_add_value (builder, json_node_ref (message_node));
-    json_builder_set_member_name (builder, "delivered");
-    json_builder_add_boolean_value (builder, partner != NULL && user_connected (partner));
+    bs_json_member_bool (builder, "delivered", partner != NULL && user_connected (partner));
     if (client_message_id)
       {
-        json_builder_set_member_name (builder, "clientMessageId");
-        json_builder_add_string_value (builder, client_message_id);
+        bs_json_member_string (builder, "clientMessageId", client_message_id);
       }
     json_builder_end_object (builder);
     sent = json_builder_get_root (builder);
@@ -932,12 +919,9 @@ handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_i
       g_autoptr (JsonNode)    read = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "conversationId");
-      json_builder_add_string_value (builder, conversation->id);
-      json_builder_set_member_name (builder, "readerId");
-      json_builder_add_string_value (builder, partner->id);
-      json_builder_set_member_name (builder, "upTo");
-      json_builder_add_string_value (builder, message->id);
+      bs_json_member_string (builder, "conversationId", conversation->id);
+      bs_json_member_string (builder, "readerId", partner->id);
+      bs_json_member_string (builder, "upTo", message->id);
       json_builder_end_object (builder);
       read = json_builder_get_root (builder);
       emit_to_user (user, "message:read", read, NULL);
@@ -993,12 +977,9 @@ handle_mark_read (BsHub *hub, Device *device, JsonNode *payload, gint64 ack_id)
       g_autoptr (JsonNode)    read = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "conversationId");
-      json_builder_add_string_value (builder, conversation->id);
-      json_builder_set_member_name (builder, "readerId");
-      json_builder_add_string_value (builder, user->id);
-      json_builder_set_member_name (builder, "upTo");
-      json_builder_add_string_value (builder, up_to);
+      bs_json_member_string (builder, "conversationId", conversation->id);
+      bs_json_member_string (builder, "readerId", user->id);
+      bs_json_member_string (builder, "upTo", up_to);
       json_builder_end_object (builder);
       read = json_builder_get_root (builder);
       emit_to_user (partner, "message:read", read, NULL);
@@ -1425,10 +1406,8 @@ bs_hub_user_name (BsHub *hub, const char *user_id)
 static void
 add_settings (JsonBuilder *builder, User *user)
 {
-  json_builder_set_member_name (builder, "show_online_status");
-  json_builder_add_boolean_value (builder, user->show_online);
-  json_builder_set_member_name (builder, "show_last_seen");
-  json_builder_add_string_value (builder, last_seen_names[user->show_last_seen]);
+  bs_json_member_bool (builder, "show_online_status", user->show_online);
+  bs_json_member_string (builder, "show_last_seen", last_seen_names[user->show_last_seen]);
 }
 
 JsonNode *
@@ -1438,21 +1417,12 @@ bs_hub_me_json (BsHub *hub, const char *user_id)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, user->id);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, user->name);
-  json_builder_set_member_name (builder, "email");
-  json_builder_add_string_value (builder, user->email);
-  json_builder_set_member_name (builder, "role");
-  json_builder_add_string_value (builder, user->role);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, chosen_names[user->chosen]);
-  json_builder_set_member_name (builder, "custom_message");
-  if (user->custom_message)
-    json_builder_add_string_value (builder, user->custom_message);
-  else
-    json_builder_add_null_value (builder);
+  bs_json_member_string (builder, "id", user->id);
+  bs_json_member_string (builder, "name", user->name);
+  bs_json_member_string (builder, "email", user->email);
+  bs_json_member_string (builder, "role", user->role);
+  bs_json_member_string (builder, "status", chosen_names[user->chosen]);
+  bs_json_member_string (builder, "custom_message", user->custom_message);
   json_builder_set_member_name (builder, "settings");
   json_builder_begin_object (builder);
   add_settings (builder, user);
@@ -1502,12 +1472,9 @@ bs_hub_friends_json (BsHub *hub, const char *user_id)
       User *contact = contacts->pdata[i];
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, contact->id);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, contact->name);
-      json_builder_set_member_name (builder, "role");
-      json_builder_add_string_value (builder, contact->role);
+      bs_json_member_string (builder, "id", contact->id);
+      bs_json_member_string (builder, "name", contact->name);
+      bs_json_member_string (builder, "role", contact->role);
       json_builder_set_member_name (builder, "avatar_url");
       json_builder_add_null_value (builder);
       json_builder_end_object (builder);
@@ -1526,8 +1493,7 @@ bs_hub_online_status_json (BsHub *hub, const char *viewer_id)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "success");
-  json_builder_add_boolean_value (builder, TRUE);
+  bs_json_member_bool (builder, "success", TRUE);
   json_builder_set_member_name (builder, "data");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "statuses");
@@ -1726,17 +1692,10 @@ bs_hub_providers_json (BsHub      *hub,
       User *user = matches->pdata[i];
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, user->id);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, user->name);
-      json_builder_set_member_name (builder, "headline");
-      if (user->headline)
-        json_builder_add_string_value (builder, user->headline);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "is_online");
-      json_builder_add_boolean_value (builder, user_visible (user));
+      bs_json_member_string (builder, "id", user->id);
+      bs_json_member_string (builder, "name", user->name);
+      bs_json_member_string (builder, "headline", user->headline);
+      bs_json_member_bool (builder, "is_online", user_visible (user));
       json_builder_set_member_name (builder, "last_seen");
       if (may_see_last_seen (user, NULL) && user->last_seen >= 0)
         {
@@ -1748,8 +1707,7 @@ bs_hub_providers_json (BsHub      *hub,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "total");
-  json_builder_add_int_value (builder, matches->len);
+  bs_json_member_int (builder, "total", matches->len);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -1762,12 +1720,9 @@ add_partner (JsonBuilder *builder, BsHub *hub, const char *partner_id)
 
   json_builder_set_member_name (builder, "partner");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, partner_id);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, partner ? partner->name : "");
-  json_builder_set_member_name (builder, "role");
-  json_builder_add_string_value (builder, partner ? partner->role : "CLIENT");
+  bs_json_member_string (builder, "id", partner_id);
+  bs_json_member_string (builder, "name", partner ? partner->name : "");
+  bs_json_member_string (builder, "role", partner ? partner->role : "CLIENT");
   json_builder_end_object (builder);
 }
 
@@ -1781,16 +1736,14 @@ add_conversation (JsonBuilder    *builder,
       strcmp (conversation->user_a, user_id) == 0 ? conversation->user_b : conversation->user_a;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, conversation->id);
+  bs_json_member_string (builder, "id", conversation->id);
   add_partner (builder, hub, partner_id);
   json_builder_set_member_name (builder, "last_message");
   if (conversation->last_message)
     json_builder_add_value (builder, message_json (conversation->last_message));
   else
     json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "unread_count");
-  json_builder_add_int_value (builder, conversation->unread_count);
+  bs_json_member_int (builder, "unread_count", conversation->unread_count);
   json_builder_end_object (builder);
 }
 
@@ -1854,8 +1807,7 @@ bs_hub_open_conversation (BsHub *hub, const char *user_id, const char *partner_i
     }
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, conversation->id);
+  bs_json_member_string (builder, "id", conversation->id);
   add_partner (builder, hub, partner_id);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);

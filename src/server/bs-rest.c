@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "beacon-json.h"
+#include "bs-json.h"
 #include "bs-metrics.h"
 #include "bs-password.h"
 
@@ -163,8 +164,7 @@ login_done (uv_work_t *work, int status)
           g_autoptr (JsonNode)    answer = NULL;
 
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "token");
-          json_builder_add_string_value (builder, token);
+          bs_json_member_string (builder, "token", token);
           json_builder_set_member_name (builder, "user");
           json_builder_begin_object (builder);
           for (const char *const *k = (const char *const[]){ "id", "name", "email", "role", NULL };

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "beacon-sio.h"
+#include "bs-json.h"
 #include "bs-metrics.h"
 
 typedef struct
@@ -205,21 +206,17 @@ bs_sio_socket_fail (
   json_builder_begin_object (builder);
   if (ack_id >= 0)
     {
-      json_builder_set_member_name (builder, "ok");
-      json_builder_add_boolean_value (builder, FALSE);
+      bs_json_member_bool (builder, "ok", FALSE);
       json_builder_set_member_name (builder, "error");
       json_builder_begin_object (builder);
     }
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
+  bs_json_member_string (builder, "code", code);
+  bs_json_member_string (builder, "message", message);
   if (ack_id >= 0)
     json_builder_end_object (builder);
   else
     {
-      json_builder_set_member_name (builder, "event");
-      json_builder_add_string_value (builder, event);
+      bs_json_member_string (builder, "event", event);
     }
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
