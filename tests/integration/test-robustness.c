@@ -95,6 +95,14 @@ test_binary_events (void)
       test_client_wait_closed (victim);
       test_client_free (victim);
     }
+  /* a session that ends with attachments still due leaves nothing behind */
+  {
+    TestClient *quitter = test_client_connect_user (server, "b");
+
+    test_client_send_raw (quitter, "452-[\"heartbeat\",{\"_placeholder\":true,\"num\":0}]");
+    soup_websocket_connection_send_binary (quitter->ws, bytes, sizeof bytes);
+    test_client_free (quitter);
+  }
   g_assert_false (a->closed);
   test_client_free (a);
   assert_pair_works (server);
