@@ -229,6 +229,14 @@ on_eio_message (BsEioSocket *socket, const char *text, gsize len, gpointer user_
 }
 
 static void
+on_eio_binary (BsEioSocket *socket, GBytes *data, gpointer user_data)
+{
+  Server *server = user_data;
+
+  bs_sio_on_eio_binary (server->sio, socket, data);
+}
+
+static void
 on_eio_close (BsEioSocket *socket, const char *reason, gpointer user_data)
 {
   Server *server = user_data;
@@ -459,6 +467,7 @@ main (int argc, char *argv[])
       .eio_open = on_eio_open,
       .eio_message = on_eio_message,
       .eio_close = on_eio_close,
+      .eio_binary = on_eio_binary,
     };
 
     server.sio = bs_sio_new (server.loop, &sio_config);

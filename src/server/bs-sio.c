@@ -24,6 +24,10 @@ typedef struct
   GHashTable  *sockets; /* nsp name -> BsSioSocket */
   uv_timer_t  *connect_timer;
   gboolean     joined_once;
+  /* A BINARY_EVENT / BINARY_ACK waiting for its attachments, and those received so far. */
+  BeaconSioPacket *pending;
+  GPtrArray       *attachments; /* GBytes */
+  gsize            attachment_bytes;
 } Client;
 
 struct _BsSioSocket
@@ -100,6 +104,8 @@ bs_sio_new (uv_loop_t *loop, const BsSioConfig *config)
 
   sio->loop = loop;
   sio->config = *config;
+  if (sio->config.max_attachment_bytes == 0)
+    sio->config.max_attachment_bytes = 1000000;
   sio->namespaces =
       g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) namespace_free);
   g_queue_init (&sio->leaving);
@@ -194,6 +200,60 @@ bs_sio_socket_ack (BsSioSocket *socket, gint64 ack_id, JsonNode *arg)
                                   json_node_init_array (json_node_alloc (), args));
   json_array_unref (args);
   client_send_packet (socket->client, packet);
+}
+
+/* Sends [first?, args...] as type (EVENT or ACK), or as its binary type followed by the
+ * attachments when there are any. */
+static void
+socket_send_args (BsSioSocket  *socket,
+                  BeaconSioType type,
+                  gint64        id,
+                  const char   *first,
+                  JsonArray    *args,
+                  GPtrArray    *attachments)
+{
+  guint                       n = attachments ? attachments->len : 0;
+  JsonArray                  *array;
+  g_autoptr (BeaconSioPacket) packet = NULL;
+
+  g_return_if_fail (n <= BEACON_SIO_MAX_ATTACHMENTS);
+  if (socket->client == NULL)
+    return;
+
+  array = json_array_sized_new ((first ? 1 : 0) + (args ? json_array_get_length (args) : 0));
+  if (first)
+    json_array_add_string_element (array, first);
+  for (guint i = 0; args && i < json_array_get_length (args); i++)
+    json_array_add_element (array, json_node_ref (json_array_get_element (args, i)));
+  if (n > 0)
+    type = type == BEACON_SIO_EVENT ? BEACON_SIO_BINARY_EVENT : BEACON_SIO_BINARY_ACK;
+  packet = beacon_sio_packet_new (type, socket->ns->name, id,
+                                  json_node_init_array (json_node_alloc (), array));
+  json_array_unref (array);
+  packet->attachments = n;
+  client_send_packet (socket->client, packet);
+  for (guint i = 0; i < n; i++)
+    bs_eio_socket_send_binary (socket->client->eio, attachments->pdata[i]);
+}
+
+void
+bs_sio_socket_emit_args (BsSioSocket *socket,
+                         const char  *name,
+                         JsonArray   *args,
+                         GPtrArray   *attachments)
+{
+  if (socket->client == NULL)
+    return;
+  socket_send_args (socket, BEACON_SIO_EVENT, -1, name, args, attachments);
+  bs_metrics_event_out (name, 1);
+}
+
+void
+bs_sio_socket_ack_args (BsSioSocket *socket, gint64 ack_id, JsonArray *args, GPtrArray *attachments)
+{
+  if (ack_id < 0)
+    return;
+  socket_send_args (socket, BEACON_SIO_ACK, ack_id, NULL, args, attachments);
 }
 
 void
@@ -342,6 +402,14 @@ bs_sio_on_eio_open (BsSio *sio, BsEioSocket *eio)
   bs_eio_socket_set_data (eio, client);
 }
 
+static void
+client_drop_pending (Client *client)
+{
+  g_clear_pointer (&client->pending, beacon_sio_packet_free);
+  g_clear_pointer (&client->attachments, g_ptr_array_unref);
+  client->attachment_bytes = 0;
+}
+
 void
 bs_sio_on_eio_close (BsSio *sio, BsEioSocket *eio, const char *reason)
 {
@@ -363,6 +431,7 @@ bs_sio_on_eio_close (BsSio *sio, BsEioSocket *eio, const char *reason)
     }
   flush_leaving (sio);
   close_timer (&client->connect_timer);
+  client_drop_pending (client);
   g_hash_table_unref (client->sockets);
   bs_eio_socket_set_data (eio, NULL);
   g_free (client);
@@ -456,46 +525,93 @@ handle_connect (BsSio *sio, Client *client, BeaconSioPacket *packet)
     ns->handlers.connected (socket, ns->user_data);
 }
 
-static void
-handle_event (BsSio *sio, BsSioSocket *socket, BeaconSioPacket *packet)
+/* As socket.io-parser's reconstructPacket: every placeholder {"_placeholder":true,"num":N}
+ * must name one of the n attachments received. */
+static gboolean
+placeholders_valid (JsonNode *node, guint n)
 {
-  const char           *name = beacon_sio_packet_get_event_name (packet);
-  JsonArray            *all = json_node_get_array (packet->data);
-  g_autoptr (JsonArray) args = json_array_sized_new (json_array_get_length (all) - 1);
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (!placeholders_valid (json_array_get_element (array, i), n))
+          return FALSE;
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject    *object = json_node_get_object (node);
+      JsonNode      *flag = json_object_get_member (object, "_placeholder");
+      JsonObjectIter iter;
+      JsonNode      *member;
+
+      if (flag && JSON_NODE_HOLDS_VALUE (flag) &&
+          json_node_get_value_type (flag) == G_TYPE_BOOLEAN && json_node_get_boolean (flag))
+        {
+          JsonNode *num = json_object_get_member (object, "num");
+
+          return num && JSON_NODE_HOLDS_VALUE (num) &&
+                 json_node_get_value_type (num) == G_TYPE_INT64 && json_node_get_int (num) >= 0 &&
+                 json_node_get_int (num) < n;
+        }
+      json_object_iter_init (&iter, object);
+      while (json_object_iter_next (&iter, NULL, &member))
+        if (!placeholders_valid (member, n))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+handle_event (BsSio *sio, BsSioSocket *socket, BeaconSioPacket *packet, GPtrArray *attachments)
+{
+  const char                   *name = beacon_sio_packet_get_event_name (packet);
+  JsonArray                    *all = json_node_get_array (packet->data);
+  g_autoptr (JsonArray)         args = json_array_sized_new (json_array_get_length (all) - 1);
+  g_autoptr (GPtrArray)         none = NULL;
+  const BsSioNamespaceHandlers *handlers = &socket->ns->handlers;
 
   if (!rate_limit (sio, socket, name, packet->id))
     return;
+  if (packet->type == BEACON_SIO_BINARY_EVENT && handlers->binary_event == NULL)
+    {
+      bs_metrics_rejected ("binary");
+      bs_sio_socket_fail (socket, name, packet->id, "bad_request",
+                          "binary events are not supported");
+      return;
+    }
   bs_metrics_event_in (name);
   for (guint i = 1; i < json_array_get_length (all); i++)
     json_array_add_element (args, json_node_ref (json_array_get_element (all, i)));
-  if (socket->ns->handlers.event)
-    socket->ns->handlers.event (socket, name, args, packet->id, socket->ns->user_data);
+  if (packet->type == BEACON_SIO_BINARY_EVENT)
+    {
+      if (attachments == NULL)
+        attachments = none = g_ptr_array_new ();
+      handlers->binary_event (socket, name, args, attachments, packet->id, socket->ns->user_data);
+    }
+  else if (handlers->event)
+    handlers->event (socket, name, args, packet->id, socket->ns->user_data);
 }
 
-void
-bs_sio_on_eio_message (BsSio *sio, BsEioSocket *eio, const char *text, gsize len)
+/* One decoded packet, with its attachments when it is a binary one. */
+static void
+handle_packet (BsSio *sio, Client *client, BeaconSioPacket *packet, GPtrArray *attachments)
 {
-  Client                     *client = bs_eio_socket_get_data (eio);
-  g_autoptr (GError)          error = NULL;
-  g_autoptr (BeaconSioPacket) packet = NULL;
-  BsSioSocket                *socket;
-
-  if (client == NULL)
-    return;
-
-  if (!(packet = beacon_sio_decode (text, len, &error)))
-    {
-      /* As the reference server: a packet that does not parse ends the connection. */
-      g_warning ("session %s: bad Socket.IO packet: %s", bs_eio_socket_get_sid (eio),
-                 error->message);
-      bs_metrics_rejected ("sio_parse");
-      bs_eio_socket_close (eio);
-      return;
-    }
+  BsEioSocket *eio = client->eio;
+  BsSioSocket *socket;
 
   if (packet->type == BEACON_SIO_CONNECT)
     {
       handle_connect (sio, client, packet);
+      return;
+    }
+
+  if ((packet->type == BEACON_SIO_BINARY_EVENT || packet->type == BEACON_SIO_BINARY_ACK) &&
+      !placeholders_valid (packet->data, attachments ? attachments->len : 0))
+    {
+      g_warning ("session %s: placeholder for a missing attachment", bs_eio_socket_get_sid (eio));
+      bs_metrics_rejected ("sio_parse");
+      bs_eio_socket_close (eio);
       return;
     }
 
@@ -513,13 +629,8 @@ bs_sio_on_eio_message (BsSio *sio, BsEioSocket *eio, const char *text, gsize len
     {
     case BEACON_SIO_DISCONNECT: socket_leave (sio, socket, "client namespace disconnect"); break;
 
-    case BEACON_SIO_EVENT: handle_event (sio, socket, packet); break;
-
-    case BEACON_SIO_BINARY_EVENT:
-      bs_metrics_rejected ("binary");
-      bs_sio_socket_fail (socket, beacon_sio_packet_get_event_name (packet), packet->id,
-                          "bad_request", "binary events are not supported");
-      break;
+    case BEACON_SIO_EVENT:
+    case BEACON_SIO_BINARY_EVENT: handle_event (sio, socket, packet, attachments); break;
 
     case BEACON_SIO_ACK:
     case BEACON_SIO_BINARY_ACK:
@@ -532,4 +643,96 @@ bs_sio_on_eio_message (BsSio *sio, BsEioSocket *eio, const char *text, gsize len
       bs_eio_socket_close (eio);
       break;
     }
+}
+
+void
+bs_sio_on_eio_message (BsSio *sio, BsEioSocket *eio, const char *text, gsize len)
+{
+  Client                     *client = bs_eio_socket_get_data (eio);
+  g_autoptr (GError)          error = NULL;
+  g_autoptr (BeaconSioPacket) packet = NULL;
+
+  if (client == NULL)
+    return;
+
+  if (client->pending)
+    {
+      /* As socket.io-parser: "got plaintext data when reconstructing a packet". */
+      g_warning ("session %s: text packet while %u attachments were due",
+                 bs_eio_socket_get_sid (eio),
+                 client->pending->attachments - client->attachments->len);
+      bs_metrics_rejected ("sio_parse");
+      client_drop_pending (client);
+      bs_eio_socket_close (eio);
+      return;
+    }
+
+  if (!(packet = beacon_sio_decode (text, len, &error)))
+    {
+      /* As the reference server: a packet that does not parse ends the connection. */
+      g_warning ("session %s: bad Socket.IO packet: %s", bs_eio_socket_get_sid (eio),
+                 error->message);
+      bs_metrics_rejected ("sio_parse");
+      bs_eio_socket_close (eio);
+      return;
+    }
+
+  if ((packet->type == BEACON_SIO_BINARY_EVENT || packet->type == BEACON_SIO_BINARY_ACK) &&
+      packet->attachments > 0)
+    {
+      if (!g_hash_table_contains (client->sockets, packet->nsp))
+        {
+          /* Closed now rather than after buffering attachments nobody can receive. */
+          bs_metrics_rejected ("not_connected");
+          bs_eio_socket_close (eio);
+          return;
+        }
+      client->pending = g_steal_pointer (&packet);
+      client->attachments =
+          g_ptr_array_new_full (client->pending->attachments, (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+
+  handle_packet (sio, client, packet, NULL);
+}
+
+void
+bs_sio_on_eio_binary (BsSio *sio, BsEioSocket *eio, GBytes *data)
+{
+  Client                     *client = bs_eio_socket_get_data (eio);
+  g_autoptr (BeaconSioPacket) packet = NULL;
+  g_autoptr (GPtrArray)       attachments = NULL;
+  gsize                       size = g_bytes_get_size (data);
+
+  if (client == NULL)
+    return;
+
+  if (client->pending == NULL)
+    {
+      /* As socket.io-parser: "got binary data when not reconstructing a packet". */
+      g_warning ("session %s: binary message with no packet announcing it",
+                 bs_eio_socket_get_sid (eio));
+      bs_metrics_rejected ("binary");
+      bs_eio_socket_close (eio);
+      return;
+    }
+  if (size > sio->config.max_attachment_bytes - client->attachment_bytes)
+    {
+      g_warning ("session %s: attachments over %" G_GSIZE_FORMAT " bytes: closing",
+                 bs_eio_socket_get_sid (eio), sio->config.max_attachment_bytes);
+      bs_metrics_rejected ("too_large");
+      client_drop_pending (client);
+      bs_eio_socket_close (eio);
+      return;
+    }
+
+  client->attachment_bytes += size;
+  g_ptr_array_add (client->attachments, g_bytes_ref (data));
+  if (client->attachments->len < client->pending->attachments)
+    return;
+
+  packet = g_steal_pointer (&client->pending);
+  attachments = g_steal_pointer (&client->attachments);
+  client->attachment_bytes = 0;
+  handle_packet (sio, client, packet, attachments);
 }

@@ -52,6 +52,63 @@ test_malformed_packets (void)
   test_server_free (server);
 }
 
+/* Binary events as the reference server takes them: the attachments announced in the header
+ * are collected (the hub's namespaces take no binary and answer bad_request once they are
+ * all in), while a binary message nobody announced, text while attachments are due, or a
+ * placeholder past them close the session. */
+static void
+test_binary_events (void)
+{
+  TestServer         *server = test_server_start (test_default_world, NULL);
+  TestClient         *a = test_client_connect_user (server, "a");
+  static const guint8 bytes[] = { 1, 2, 3 };
+  const char         *bad[][2] = {
+            { NULL, NULL }, /* only the binary message */
+            { "451-[\"heartbeat\",{\"_placeholder\":true,\"num\":0}]", "42[\"heartbeat\"]" },
+            { "451-[\"heartbeat\",{\"_placeholder\":true,\"num\":1}]", NULL },
+  };
+  g_autoptr (JsonNode) refused = NULL;
+  JsonObject          *error;
+
+  test_client_send_raw (a, "451-1000[\"heartbeat\",{\"_placeholder\":true,\"num\":0}]");
+  soup_websocket_connection_send_binary (a->ws, bytes, sizeof bytes);
+  refused = test_client_wait_ack (a, 1000);
+  g_assert_false (test_json_bool (refused, "ok"));
+  error = json_object_get_object_member (json_node_get_object (refused), "error");
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "bad_request");
+  {
+    g_autoptr (JsonNode) ack =
+        test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
+    g_assert_true (test_json_bool (ack, "ok"));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      TestClient *victim = test_client_connect_user (server, "b");
+
+      if (bad[i][0])
+        test_client_send_raw (victim, bad[i][0]);
+      if (bad[i][1])
+        test_client_send_raw (victim, bad[i][1]);
+      else
+        soup_websocket_connection_send_binary (victim->ws, bytes, sizeof bytes);
+      test_client_wait_closed (victim);
+      test_client_free (victim);
+    }
+  /* a session that ends with attachments still due leaves nothing behind */
+  {
+    TestClient *quitter = test_client_connect_user (server, "b");
+
+    test_client_send_raw (quitter, "452-[\"heartbeat\",{\"_placeholder\":true,\"num\":0}]");
+    soup_websocket_connection_send_binary (quitter->ws, bytes, sizeof bytes);
+    test_client_free (quitter);
+  }
+  g_assert_false (a->closed);
+  test_client_free (a);
+  assert_pair_works (server);
+  test_server_free (server);
+}
+
 static void
 test_wrong_types_answered (void)
 {
@@ -255,6 +312,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/robustness/malformed-packets", test_malformed_packets);
   g_test_add_func ("/robustness/wrong-types", test_wrong_types_answered);
+  g_test_add_func ("/robustness/binary-events", test_binary_events);
   g_test_add_func ("/robustness/flood", test_flood_rate_limited);
   g_test_add_func ("/robustness/oversized-frame", test_oversized_frame);
   g_test_add_func ("/robustness/unknown-namespace", test_unknown_namespace);
