@@ -23,7 +23,6 @@ typedef struct
   BsEioSocket *eio;
   GHashTable  *sockets; /* nsp name -> BsSioSocket */
   uv_timer_t  *connect_timer;
-  gboolean     joined_once;
   /* A BINARY_EVENT / BINARY_ACK waiting for its attachments, and those received so far. */
   BeaconSioPacket *pending;
   GPtrArray       *attachments; /* GBytes */
