@@ -111,7 +111,12 @@ test_auto_read_and_mark_read (void)
   read = test_client_wait_event (a, "message:read");
   g_assert_cmpstr (test_json_string (read, "readerId"), ==, "b");
 
-  test_client_emit (b, "chat:blur", NULL, FALSE);
+  {
+    /* Waited for: a's next message must reach the server after b's blur. */
+    g_autoptr (JsonNode) blurred =
+        test_client_wait_ack (b, test_client_emit (b, "chat:blur", NULL, TRUE));
+    g_assert_true (test_json_bool (blurred, "ok"));
+  }
   second = test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
   g_assert_true (json_object_get_null_member (
       json_object_get_object_member (json_node_get_object (second), "message"), "readAt"));
