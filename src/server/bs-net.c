@@ -197,15 +197,49 @@ bs_conn_write_owned (BsConn *conn, char *owned, gsize len)
 void
 bs_conn_write_frame (BsConn *conn, const guint8 *header, gsize header_len, GBytes *payload)
 {
-  ConnWrite *w;
+  ConnWrite    *w;
+  gsize         plen = 0;
+  const guint8 *pdata = payload ? g_bytes_get_data (payload, &plen) : NULL;
+  uv_buf_t      bufs[2];
+  guint         n = 0;
+  int           r;
+  gsize         done;
 
   g_assert (header_len <= sizeof w->header);
   if (conn->closed || conn->write_shut)
     return;
+
+  /* Straight to the kernel when nothing is queued (uv_try_write refuses while something
+   * is, so the order holds): a presence fan-out then costs one writev per recipient and no
+   * request, reference or completion callback, nor the epoll_ctl that libuv makes after
+   * every completed uv_write. Only what the kernel did not take is queued. */
+  bufs[n++] = uv_buf_init ((char *) header, header_len);
+  if (plen > 0)
+    bufs[n++] = uv_buf_init ((char *) pdata, plen);
+  r = uv_try_write ((uv_stream_t *) &conn->tcp, bufs, n);
+  if (r >= 0 && (gsize) r == header_len + plen)
+    return;
+  if (r < 0 && r != UV_EAGAIN && r != UV_ENOSYS)
+    {
+      g_debug ("connection %s: write failed: %s", conn->peer_addr, uv_strerror (r));
+      conn->error = TRUE;
+      bs_conn_close (conn);
+      return;
+    }
+  done = r > 0 ? r : 0;
   w = g_new0 (ConnWrite, 1);
-  memcpy (w->header, header, header_len);
-  w->bytes = payload ? g_bytes_ref (payload) : NULL;
-  w->len = header_len + (payload ? g_bytes_get_size (payload) : 0);
+  if (done < header_len)
+    {
+      memcpy (w->header, header + done, header_len - done);
+      w->bytes = payload ? g_bytes_ref (payload) : NULL;
+      w->len = header_len - done + plen;
+    }
+  else
+    {
+      done -= header_len;
+      w->owned = g_memdup2 (pdata + done, plen - done);
+      w->len = plen - done;
+    }
   conn_write (conn, w);
 }
 

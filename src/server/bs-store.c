@@ -1535,6 +1535,22 @@ bs_store_flush (BsStore *store, GError **error)
   return TRUE;
 }
 
+gboolean
+bs_store_begin (BsStore *store, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  return tx_begin (store, error);
+}
+
+gboolean
+bs_store_commit (BsStore *store, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  return tx_commit (store, error);
+}
+
 /* Import */
 
 typedef struct

@@ -174,6 +174,12 @@ void     bs_store_queue_last_seen (BsStore    *store,
                                    gint64      last_seen_ms,
                                    gint64      last_active_ms);
 gboolean bs_store_flush (BsStore *store, GError **error);
+/* Groups writes (such as bs_store_presence_save) into one transaction: one commit instead of
+ * one per statement. Not nested, and not around bs_store_flush, which opens its own. A
+ * statement that failed inside leaves the others to the commit; a commit that fails rolls
+ * everything back. */
+gboolean bs_store_begin (BsStore *store, GError **error);
+gboolean bs_store_commit (BsStore *store, GError **error);
 /* How many users have queued last_seen updates (for tests and metrics). */
 guint bs_store_queued_count (BsStore *store);
 
