@@ -511,6 +511,13 @@ found:
           return FALSE;
         }
       trimmed = g_strstrip (g_strdup (json_node_get_string (msg_node)));
+      for (const char *c = trimmed; *c; c++)
+        if ((guchar) *c < 0x20 || *c == 0x7f)
+          {
+            g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST,
+                                 "message must not contain control characters");
+            return FALSE;
+          }
       if (g_utf8_strlen (trimmed, -1) > MAX_CUSTOM_MESSAGE)
         {
           g_set_error (error, BS_HUB_ERROR, BS_HUB_ERROR_BAD_REQUEST,
@@ -1327,7 +1334,14 @@ bs_hub_flush (BsHub *hub, GError **error)
 
       fill_row (key, &row);
       if (!bs_store_presence_save (hub->store, &row, &save_error))
-        break; /* kept dirty, with those not reached yet: the next flush tries again */
+        {
+          if (!g_error_matches (save_error, BS_STORE_ERROR, BS_STORE_ERROR_INVALID))
+            break; /* kept dirty, with those not reached yet: the next flush tries again */
+          /* A row the store refuses would be refused for ever: report it and let the
+           * others through. */
+          g_warning ("presence of user %s not saved: %s", row.user_id, save_error->message);
+          g_clear_error (&save_error);
+        }
       g_ptr_array_add (saved, key);
     }
   if (!bs_store_commit (hub->store, error))
@@ -1336,6 +1350,8 @@ bs_hub_flush (BsHub *hub, GError **error)
     g_hash_table_remove (hub->dirty, saved->pdata[i]);
   if (save_error)
     {
+      /* last_seen goes out all the same: it must not wait on a presence row. */
+      bs_store_flush (hub->store, NULL);
       g_propagate_error (error, g_steal_pointer (&save_error));
       return FALSE;
     }

@@ -182,6 +182,14 @@ test_status_and_invisible (void)
   g_assert_cmpstr (test_json_string (back, "status"), ==, "busy");
 
   {
+    /* A tab is no part of a status line (and the store would refuse it). */
+    gint64 id =
+        test_client_emit (b, "update_status", "{\"status\":\"away\",\"message\":\"a\\tb\"}", TRUE);
+    g_autoptr (JsonNode) ack = test_client_wait_ack (b, id);
+
+    g_assert_false (test_json_bool (ack, "ok"));
+  }
+  {
     gint64 id = test_client_emit (b, "update_status", "{\"status\":\"sleeping\"}", TRUE);
     g_autoptr (JsonNode) ack = test_client_wait_ack (b, id);
     JsonObject *error = json_object_get_object_member (json_node_get_object (ack), "error");
