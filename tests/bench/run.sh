@@ -7,7 +7,7 @@
 # Other environment (defaults in brackets):
 #   BUILDDIR      meson build directory holding bench-load and beacon-server [/tmp/b-bench]
 #   BENCH_DIR     the shared Node bench: load/gen-graph.js, load/graph-to-import.js,
-#                 node-anchor/server.js [/work/shared/bench]
+#                 node-anchor/server.js [../shared/bench beside the repository]
 #   NODE_WORK     where the Node parts are copied and `npm ci`-ed, so that nothing is written
 #                 into BENCH_DIR [/tmp/beacon-bench-node]
 #   WORK          graph, tokens, database and logs, cached per N, K, SEED [/tmp/beacon-bench/N..-K..-S..]
@@ -25,7 +25,8 @@ SERVER=${SERVER:-beacon}
 SEED=${SEED:-1}
 BENCH_SECRET=${BENCH_SECRET:-beacon-bench-secret}
 BUILDDIR=${BUILDDIR:-/tmp/b-bench}
-BENCH_DIR=${BENCH_DIR:-/work/shared/bench}
+# The shared bench/ sits beside the repository (../shared/bench from its top).
+BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench}
 NODE_WORK=${NODE_WORK:-/tmp/beacon-bench-node}
 WORK=${WORK:-/tmp/beacon-bench/N$N-K$K-S$SEED}
 RESULTS=${RESULTS:-/tmp/beacon-bench/results}
