@@ -47,11 +47,12 @@ beacon_sio_packet_new (BeaconSioType type, const char *nsp, gint64 id, JsonNode 
 BeaconSioPacket *
 beacon_sio_packet_new_event (const char *nsp, gint64 id, const char *name, JsonNode *arg)
 {
-  JsonArray *array = json_array_new ();
+  g_autoptr (JsonArray) array = json_array_new ();
 
   json_array_add_string_element (array, name);
   if (arg)
     json_array_add_element (array, arg);
+  /* The node takes its own reference on the array. */
   return beacon_sio_packet_new (BEACON_SIO_EVENT, nsp, id,
                                 json_node_init_array (json_node_alloc (), array));
 }

@@ -271,9 +271,11 @@ test_health_metrics_errors (void)
     g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
     g_autoptr (GBytes)      text = NULL;
     TestClient             *a = test_client_connect_user (server, "a");
+    g_autoptr (JsonNode)    ack = NULL;
 
     test_client_emit (a, "no_such_event", NULL, FALSE);
-    test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
+    ack = test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
+    g_assert_true (test_json_bool (ack, "ok"));
     text = soup_session_send_and_read (server->session, msg, NULL, NULL);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
     g_assert_nonnull (
