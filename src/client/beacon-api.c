@@ -323,9 +323,9 @@ api_send (BeaconApi *self, GTask *task, const char *method, const char *path, Js
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                     bearer);
     }
-  if (body != NULL)
+  if (owned_body != NULL)
     {
-      char              *text = beacon_json_to_string (body);
+      char              *text = beacon_json_to_string (owned_body);
       g_autoptr (GBytes) bytes = g_bytes_new_take (text, strlen (text));
 
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
@@ -627,11 +627,12 @@ beacon_api_set_settings_async (BeaconApi          *self,
                                GAsyncReadyCallback callback,
                                gpointer            user_data)
 {
-  JsonNode *online = json_node_new (JSON_NODE_VALUE);
+  JsonNode *online;
 
   g_return_if_fail (BEACON_IS_API (self));
   g_return_if_fail (show_last_seen != NULL);
 
+  online = json_node_new (JSON_NODE_VALUE);
   json_node_set_boolean (online, show_online_status);
   api_send (self, api_task (self, beacon_api_settings_finish, cancellable, callback, user_data),
             "PATCH", "/api/users/presence/settings",
