@@ -1,0 +1,443 @@
+/* test-socket.c: integration test of BeaconSocket against the real beacon-server (the
+ * harness of tests/integration): namespaces, acks, reconnection, ping timeout, queue. */
+
+#include "config.h"
+
+#include <signal.h>
+
+#include "beacon-socket.h"
+#include "harness.h"
+
+typedef struct
+{
+  BeaconSocket *socket;
+  GPtrArray    *events;        /* JsonArray [name, args...] in arrival order */
+  JsonNode     *connect_error; /* its data */
+  guint         joined;        /* namespace-connected count */
+  guint         attempts;      /* state changes to connecting or reconnecting */
+} Peer;
+
+static void
+on_event (BeaconSocket *socket, const char *nsp, const char *name, JsonArray *args, Peer *peer)
+{
+  JsonArray *entry = json_array_new ();
+
+  json_array_add_string_element (entry, name);
+  for (guint i = 0; i < json_array_get_length (args); i++)
+    json_array_add_element (entry, json_node_copy (json_array_get_element (args, i)));
+  g_ptr_array_add (peer->events, entry);
+}
+
+static void
+on_connect_error (BeaconSocket *socket, const char *nsp, JsonNode *data, Peer *peer)
+{
+  g_clear_pointer (&peer->connect_error, json_node_unref);
+  peer->connect_error = data ? json_node_copy (data) : json_node_new (JSON_NODE_NULL);
+}
+
+static void
+on_joined (BeaconSocket *socket, const char *nsp, Peer *peer)
+{
+  peer->joined++;
+}
+
+static void
+on_state (BeaconSocket *socket, GParamSpec *pspec, Peer *peer)
+{
+  if (beacon_socket_get_state (socket) == BEACON_SOCKET_STATE_CONNECTING)
+    peer->attempts++;
+}
+
+static Peer *
+peer_new (TestServer *server, const char *token)
+{
+  Peer *peer = g_new0 (Peer, 1);
+
+  peer->socket = beacon_socket_new (server->base_url);
+  peer->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
+  g_signal_connect (peer->socket, "event", G_CALLBACK (on_event), peer);
+  g_signal_connect (peer->socket, "connect-error", G_CALLBACK (on_connect_error), peer);
+  g_signal_connect (peer->socket, "namespace-connected", G_CALLBACK (on_joined), peer);
+  g_signal_connect (peer->socket, "notify::state", G_CALLBACK (on_state), peer);
+  if (token)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode)    auth = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "token");
+      json_builder_add_string_value (builder, token);
+      json_builder_end_object (builder);
+      auth = json_builder_get_root (builder);
+      beacon_socket_join (peer->socket, "/", auth);
+    }
+  return peer;
+}
+
+static Peer *
+peer_new_user (TestServer *server, const char *user)
+{
+  g_autofree char *token = test_server_token (server, user, 3600);
+
+  return peer_new (server, token);
+}
+
+static void
+peer_free (Peer *peer)
+{
+  g_signal_handlers_disconnect_by_data (peer->socket, peer);
+  beacon_socket_disconnect (peer->socket);
+  g_assert_finalize_object (peer->socket);
+  g_ptr_array_unref (peer->events);
+  g_clear_pointer (&peer->connect_error, json_node_unref);
+  g_free (peer);
+}
+
+/* The first argument of the first event with this name whose first argument has
+ * member == value (member NULL: any), or NULL. */
+static JsonNode *
+find_event (Peer *peer, const char *name, const char *member, const char *value)
+{
+  for (guint i = 0; i < peer->events->len; i++)
+    {
+      JsonArray *entry = g_ptr_array_index (peer->events, i);
+      JsonNode  *arg;
+
+      if (g_strcmp0 (json_array_get_string_element (entry, 0), name) != 0)
+        continue;
+      arg = json_array_get_length (entry) > 1 ? json_array_get_element (entry, 1) : NULL;
+      if (member == NULL)
+        return arg;
+      if (arg && JSON_NODE_HOLDS_OBJECT (arg) &&
+          g_strcmp0 (test_json_string (arg, member), value) == 0)
+        return arg;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  Peer       *peer;
+  const char *name;
+  const char *member;
+  const char *value;
+  guint       count;
+} EventWait;
+
+static gboolean
+has_event (gpointer data)
+{
+  EventWait *w = data;
+
+  return find_event (w->peer, w->name, w->member, w->value) != NULL;
+}
+
+static JsonNode *
+wait_event (Peer *peer, const char *name, const char *member, const char *value)
+{
+  EventWait w = { peer, name, member, value, 0 };
+
+  test_wait_until (has_event, &w);
+  return find_event (peer, name, member, value);
+}
+
+static gboolean
+joined_at_least (gpointer data)
+{
+  EventWait *w = data;
+
+  return w->peer->joined >= w->count;
+}
+
+static void
+wait_joined (Peer *peer, guint count)
+{
+  EventWait w = { peer, NULL, NULL, NULL, count };
+
+  test_wait_until (joined_at_least, &w);
+}
+
+static gboolean
+has_connect_error (gpointer data)
+{
+  return ((Peer *) data)->connect_error != NULL;
+}
+
+static gboolean
+not_connected (gpointer data)
+{
+  return beacon_socket_get_state (((Peer *) data)->socket) != BEACON_SOCKET_STATE_CONNECTED;
+}
+
+static gboolean
+is_disconnected (gpointer data)
+{
+  return beacon_socket_get_state (((Peer *) data)->socket) == BEACON_SOCKET_STATE_DISCONNECTED;
+}
+
+/* Iterates the main context for ms (to see that something does NOT happen). */
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+  guint  id = g_timeout_add (50, wake, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static void
+test_connect (void)
+{
+  TestServer *server = test_server_start (test_default_world, NULL);
+  Peer       *a = peer_new_user (server, "a");
+  JsonNode   *hello;
+
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_DISCONNECTED);
+  beacon_socket_connect (a->socket);
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_CONNECTING);
+  hello = wait_event (a, "presence:connected", NULL, NULL);
+  g_assert_cmpstr (test_json_string (hello, "userId"), ==, "a");
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_CONNECTED);
+  g_assert_true (beacon_socket_is_joined (a->socket, "/"));
+
+  peer_free (a);
+  test_server_free (server);
+}
+
+static void
+test_connect_error (void)
+{
+  TestServer *server = test_server_start (test_default_world, NULL);
+  Peer       *a = peer_new (server, "not-a-token");
+  JsonObject *data;
+
+  beacon_socket_connect (a->socket);
+  test_wait_until (has_connect_error, a);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (a->connect_error));
+  g_assert_cmpstr (test_json_string (a->connect_error, "message"), ==, "unauthorized");
+  data = json_object_get_object_member (json_node_get_object (a->connect_error), "data");
+  g_assert_nonnull (data);
+  g_assert_cmpstr (json_object_get_string_member (data, "code"), ==, "token_invalid");
+  test_wait_until (is_disconnected, a);
+  g_assert_cmpuint (a->attempts, ==, 1);
+
+  /* No retry: longer than the longest backoff delay, nothing happens. */
+  iterate_for (1500);
+  g_assert_cmpuint (a->attempts, ==, 1);
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_DISCONNECTED);
+  g_assert_cmpuint (beacon_socket_get_next_retry_in (a->socket), ==, 0);
+
+  peer_free (a);
+  test_server_free (server);
+}
+
+static void
+on_ack (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+test_ack (void)
+{
+  TestServer              *server = test_server_start (test_default_world, NULL);
+  Peer                    *a = peer_new_user (server, "a");
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GAsyncResult) late = NULL;
+  g_autoptr (JsonArray)    args = NULL;
+  g_autoptr (GError)       error = NULL;
+  g_autoptr (BeaconSocket) idle = beacon_socket_new (server->base_url);
+
+  beacon_socket_connect (a->socket);
+  beacon_socket_emit_with_ack_async (a->socket, "/", "heartbeat", NULL, 5000, NULL, on_ack,
+                                     &result);
+  test_wait_until (has_result, &result);
+  args = beacon_socket_emit_with_ack_finish (a->socket, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (args), ==, 1);
+  g_assert_true (test_json_bool (json_array_get_element (args, 0), "ok"));
+  g_assert_nonnull (test_json_string (json_array_get_element (args, 0), "serverTime"));
+
+  /* Queued on a socket that never connects: the ack times out. */
+  beacon_socket_emit_with_ack_async (idle, "/", "heartbeat", NULL, 100, NULL, on_ack, &late);
+  test_wait_until (has_result, &late);
+  g_assert_null (beacon_socket_emit_with_ack_finish (idle, late, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+
+  g_clear_object (&result); /* it holds the socket */
+  peer_free (a);
+  test_server_free (server);
+}
+
+static void
+test_presence_between_sockets (void)
+{
+  TestServer           *server = test_server_start (test_default_world, NULL);
+  Peer                 *a = peer_new_user (server, "a");
+  Peer                 *b = peer_new_user (server, "b");
+  g_autoptr (JsonArray) args = json_array_new ();
+  JsonNode             *record;
+
+  beacon_socket_connect (b->socket);
+  wait_event (b, "presence:connected", NULL, NULL);
+  beacon_socket_connect (a->socket);
+  wait_event (a, "presence:connected", NULL, NULL);
+
+  json_array_add_string_element (args, "away");
+  beacon_socket_emit (a->socket, "/", "update_status", args);
+  record = wait_event (b, "presence_updated", "status", "away");
+  g_assert_cmpstr (test_json_string (record, "user_id"), ==, "a");
+
+  peer_free (a);
+  peer_free (b);
+  test_server_free (server);
+}
+
+static void
+test_server_restarted (void)
+{
+  TestServer *server = test_server_start (test_default_world, NULL);
+  Peer       *a = peer_new_user (server, "a");
+
+  beacon_socket_connect (a->socket);
+  wait_event (a, "presence:connected", NULL, NULL);
+  g_ptr_array_set_size (a->events, 0);
+  test_server_restart (server);
+  beacon_socket_set_url (a->socket, server->base_url);
+  wait_joined (a, 2);
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_CONNECTED);
+  wait_event (a, "presence:connected", NULL, NULL);
+
+  peer_free (a);
+  test_server_free (server);
+}
+
+static void
+test_ping_timeout (void)
+{
+  const char *env[] = { "BEACON_PING_INTERVAL_MS=300", "BEACON_PING_TIMEOUT_MS=300", NULL };
+  TestServer *server = test_server_start (test_default_world, env);
+  Peer       *a = peer_new_user (server, "a");
+  gint64      stopped;
+
+  beacon_socket_connect (a->socket);
+  wait_joined (a, 1);
+  g_subprocess_send_signal (server->process, SIGSTOP);
+  stopped = g_get_monotonic_time ();
+  test_wait_until (not_connected, a);
+  /* Detected by the ping watch, well before any TCP timeout. */
+  g_assert_cmpint (g_get_monotonic_time () - stopped, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_RECONNECTING);
+  g_assert_cmpuint (beacon_socket_get_next_retry_in (a->socket), >, 0);
+  g_subprocess_send_signal (server->process, SIGCONT);
+  wait_joined (a, 2);
+
+  peer_free (a);
+  test_server_free (server);
+}
+
+static gboolean
+is_reconnecting (gpointer data)
+{
+  return beacon_socket_get_state (((Peer *) data)->socket) == BEACON_SOCKET_STATE_RECONNECTING;
+}
+
+static void
+test_queue_and_volatile (void)
+{
+  TestServer           *server = test_server_start (test_default_world, NULL);
+  Peer                 *a = peer_new_user (server, "a");
+  g_autoptr (JsonArray) away = json_array_new ();
+  g_autoptr (JsonArray) busy = json_array_new ();
+  TestClient           *viewer;
+  JsonNode             *hello;
+  JsonArray            *online;
+  gboolean              seen = FALSE;
+
+  beacon_socket_connect (a->socket);
+  wait_joined (a, 1);
+  test_server_stop (server);
+  test_wait_until (is_reconnecting, a);
+
+  json_array_add_string_element (away, "away");
+  json_array_add_string_element (busy, "busy");
+  beacon_socket_emit (a->socket, "/", "update_status", away);
+  beacon_socket_emit_volatile (a->socket, "/", "update_status", busy);
+
+  test_server_restart (server);
+  beacon_socket_set_url (a->socket, server->base_url);
+  wait_joined (a, 2);
+
+  /* The queued "away" went out on re-join, the volatile "busy" did not. */
+  viewer = test_client_connect_user (server, "b");
+  hello = test_client_wait_event (viewer, "presence:connected");
+  online = json_object_get_array_member (json_node_get_object (hello), "onlineUsers");
+  for (guint i = 0; i < json_array_get_length (online); i++)
+    {
+      JsonNode *user = json_array_get_element (online, i);
+
+      if (g_strcmp0 (test_json_string (user, "userId"), "a") == 0)
+        {
+          g_assert_cmpstr (test_json_string (user, "status"), ==, "away");
+          seen = TRUE;
+        }
+    }
+  g_assert_true (seen);
+
+  json_node_unref (hello);
+  test_client_free (viewer);
+  peer_free (a);
+  test_server_free (server);
+}
+
+static void
+test_many_reconnects (void)
+{
+  TestServer *server = test_server_start (test_default_world, NULL);
+  Peer       *a = peer_new_user (server, "a");
+
+  for (guint i = 1; i <= 200; i++)
+    {
+      beacon_socket_connect (a->socket);
+      wait_joined (a, i);
+      beacon_socket_disconnect (a->socket);
+      g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_DISCONNECTED);
+    }
+  g_assert_cmpuint (a->joined, ==, 200);
+
+  peer_free (a);
+  test_server_free (server);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/socket/connect", test_connect);
+  g_test_add_func ("/socket/connect-error", test_connect_error);
+  g_test_add_func ("/socket/ack", test_ack);
+  g_test_add_func ("/socket/presence-between-sockets", test_presence_between_sockets);
+  g_test_add_func ("/socket/server-restarted", test_server_restarted);
+  g_test_add_func ("/socket/ping-timeout", test_ping_timeout);
+  g_test_add_func ("/socket/queue-and-volatile", test_queue_and_volatile);
+  g_test_add_func ("/socket/many-reconnects", test_many_reconnects);
+
+  return g_test_run ();
+}
