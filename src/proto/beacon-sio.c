@@ -48,12 +48,14 @@ BeaconSioPacket *
 beacon_sio_packet_new_event (const char *nsp, gint64 id, const char *name, JsonNode *arg)
 {
   JsonArray *array = json_array_new ();
+  JsonNode  *node = json_node_alloc ();
 
   json_array_add_string_element (array, name);
   if (arg)
     json_array_add_element (array, arg);
-  return beacon_sio_packet_new (BEACON_SIO_EVENT, nsp, id,
-                                json_node_init_array (json_node_alloc (), array));
+  json_node_init_array (node, array); /* takes its own reference */
+  json_array_unref (array);
+  return beacon_sio_packet_new (BEACON_SIO_EVENT, nsp, id, node);
 }
 
 void
