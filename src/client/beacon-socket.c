@@ -235,7 +235,8 @@ any_namespace_active (BeaconSocket *self)
   return FALSE;
 }
 
-/* Dead-server detection: the timer stalls across suspend, the wall clock does not. */
+/* Dead-server detection: the timer stalls across suspend, the wall clock does not, so a
+ * check every quarter of pingInterval + pingTimeout (at most 15 s) also reads it. */
 static void
 declare_dead (BeaconSocket *self)
 {
@@ -281,7 +282,7 @@ restart_ping_watch (BeaconSocket *self)
   g_clear_handle_id (&self->dead_timer, g_source_remove);
   self->dead_timer = g_timeout_add (limit, on_dead_timer, self);
   if (self->wall_check == 0)
-    self->wall_check = g_timeout_add (CLAMP (limit / 4, 100, 5000), on_wall_check, self);
+    self->wall_check = g_timeout_add (CLAMP (limit / 4, 100, 15000), on_wall_check, self);
 }
 
 static void
@@ -522,11 +523,12 @@ schedule_reconnect (BeaconSocket *self)
 static void
 on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (BeaconSocket) self = user_data;
+  BeaconSocket            *self = user_data; /* not a reference: dispose cancels the attempt */
   g_autoptr (GError)       error = NULL;
   SoupWebsocketConnection *ws;
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  /* Cancelled (also after completing, as GTask checks): self may be gone. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->connecting);
@@ -590,7 +592,7 @@ start_connect (BeaconSocket *self)
     set_state (self, BEACON_SOCKET_STATE_CONNECTING);
   self->connecting = g_cancellable_new ();
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        self->connecting, on_connected, g_object_ref (self));
+                                        self->connecting, on_connected, self);
 }
 
 static void

@@ -425,6 +425,24 @@ test_many_reconnects (void)
   test_server_free (server);
 }
 
+/* A socket let go while its WebSocket handshake is under way finalizes at once. */
+static void
+test_free_while_connecting (void)
+{
+  TestServer *server = test_server_start (test_default_world, NULL);
+  Peer       *a = peer_new_user (server, "a");
+  Peer       *b = peer_new_user (server, "b");
+
+  beacon_socket_connect (a->socket);
+  peer_free (a);
+  /* The cancelled handshake completes without touching the freed socket. */
+  beacon_socket_connect (b->socket);
+  wait_joined (b, 1);
+
+  peer_free (b);
+  test_server_free (server);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -438,6 +456,7 @@ main (int argc, char **argv)
   g_test_add_func ("/socket/ping-timeout", test_ping_timeout);
   g_test_add_func ("/socket/queue-and-volatile", test_queue_and_volatile);
   g_test_add_func ("/socket/many-reconnects", test_many_reconnects);
+  g_test_add_func ("/socket/free-while-connecting", test_free_while_connecting);
 
   return g_test_run ();
 }
