@@ -425,6 +425,35 @@ test_many_reconnects (void)
   test_server_free (server);
 }
 
+/* When the network comes back, the socket tries at once instead of waiting out its
+ * backoff delay (the shortest is 500 ms). */
+static void
+test_network_back (void)
+{
+  TestServer      *server = test_server_start (test_default_world, NULL);
+  Peer            *a = peer_new_user (server, "a");
+  GNetworkMonitor *monitor = g_network_monitor_get_default ();
+  gint64           start;
+
+  beacon_socket_connect (a->socket);
+  wait_joined (a, 1);
+  test_server_stop (server);
+  test_wait_until (is_reconnecting, a);
+  g_assert_cmpuint (beacon_socket_get_next_retry_in (a->socket), >, 0);
+  test_server_restart (server);
+  beacon_socket_set_url (a->socket, server->base_url);
+
+  start = g_get_monotonic_time ();
+  g_signal_emit_by_name (monitor, "network-changed", FALSE);
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  g_assert_cmpuint (beacon_socket_get_next_retry_in (a->socket), ==, 0);
+  wait_joined (a, 2);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 450 * 1000);
+
+  peer_free (a);
+  test_server_free (server);
+}
+
 /* A socket let go while its WebSocket handshake is under way finalizes at once. */
 static void
 test_free_while_connecting (void)
@@ -457,6 +486,7 @@ main (int argc, char **argv)
   g_test_add_func ("/socket/queue-and-volatile", test_queue_and_volatile);
   g_test_add_func ("/socket/many-reconnects", test_many_reconnects);
   g_test_add_func ("/socket/free-while-connecting", test_free_while_connecting);
+  g_test_add_func ("/socket/network-back", test_network_back);
 
   return g_test_run ();
 }
