@@ -104,7 +104,8 @@ test_auto_read_and_mark_read (void)
   g_autofree char     *mark = NULL;
 
   /* b looks at the chat with a: a's message is read at once. */
-  test_client_wait_ack (b, test_client_emit (b, "chat:focus", "{\"partnerId\":\"a\"}", TRUE));
+  json_node_unref (
+      test_client_wait_ack (b, test_client_emit (b, "chat:focus", "{\"partnerId\":\"a\"}", TRUE)));
   ack = test_client_wait_ack (a, test_client_emit (a, "send_message", payload, TRUE));
   g_assert_false (json_object_get_null_member (
       json_object_get_object_member (json_node_get_object (ack), "message"), "readAt"));

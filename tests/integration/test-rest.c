@@ -273,7 +273,7 @@ test_health_metrics_errors (void)
     TestClient             *a = test_client_connect_user (server, "a");
 
     test_client_emit (a, "no_such_event", NULL, FALSE);
-    test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
+    json_node_unref (test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE)));
     text = soup_session_send_and_read (server->session, msg, NULL, NULL);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
     g_assert_nonnull (
