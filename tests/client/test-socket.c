@@ -425,6 +425,58 @@ test_many_reconnects (void)
   test_server_free (server);
 }
 
+static void
+on_hello (BeaconSocket *socket, const char *nsp, const char *name, JsonArray *args, GPtrArray *nsps)
+{
+  g_assert_cmpstr (name, ==, "presence:connected");
+  g_ptr_array_add (nsps, g_strdup (nsp));
+}
+
+static gboolean
+two_hellos (gpointer data)
+{
+  return ((GPtrArray *) data)->len >= 2;
+}
+
+/* Two namespaces on one session, each with its own auth: a CONNECT_ERROR on one leaves
+ * the other alone, and the failed one connects again only with a new auth. */
+static void
+test_namespaces (void)
+{
+  TestServer           *server = test_server_start (test_default_world, NULL);
+  Peer                 *a = peer_new (server, "not-a-token");
+  g_autoptr (GPtrArray) nsps = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char      *token = test_server_token (server, "f", 3600);
+  g_autoptr (JsonNode)  auth = NULL;
+  JsonNode             *hello;
+
+  g_signal_connect (a->socket, "event::presence:connected", G_CALLBACK (on_hello), nsps);
+  beacon_socket_join (a->socket, "/presence", NULL);
+  beacon_socket_connect (a->socket);
+  test_wait_until (has_connect_error, a);
+  wait_joined (a, 1);
+  g_assert_true (beacon_socket_is_joined (a->socket, "/presence"));
+  g_assert_false (beacon_socket_is_joined (a->socket, "/"));
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_CONNECTED);
+  hello = wait_event (a, "presence:connected", NULL, NULL);
+  g_assert_nonnull (
+      json_object_get_array_member (json_node_get_object (hello), "onlineFreelancerIds"));
+
+  auth = json_from_string ("{}", NULL);
+  json_object_set_string_member (json_node_get_object (auth), "token", token);
+  beacon_socket_join (a->socket, "/", auth);
+  wait_joined (a, 2);
+  g_assert_true (beacon_socket_is_joined (a->socket, "/"));
+  test_wait_until (two_hellos, nsps);
+  g_assert_cmpstr (g_ptr_array_index (nsps, 0), ==, "/presence");
+  g_assert_cmpstr (g_ptr_array_index (nsps, 1), ==, "/");
+  g_assert_cmpuint (a->attempts, ==, 1);
+
+  g_signal_handlers_disconnect_by_data (a->socket, nsps);
+  peer_free (a);
+  test_server_free (server);
+}
+
 /* When the network comes back, the socket tries at once instead of waiting out its
  * backoff delay (the shortest is 500 ms). */
 static void
@@ -480,6 +532,7 @@ main (int argc, char **argv)
   g_test_add_func ("/socket/connect", test_connect);
   g_test_add_func ("/socket/connect-error", test_connect_error);
   g_test_add_func ("/socket/ack", test_ack);
+  g_test_add_func ("/socket/namespaces", test_namespaces);
   g_test_add_func ("/socket/presence-between-sockets", test_presence_between_sockets);
   g_test_add_func ("/socket/server-restarted", test_server_restarted);
   g_test_add_func ("/socket/ping-timeout", test_ping_timeout);
