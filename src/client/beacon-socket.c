@@ -54,6 +54,11 @@ struct _BeaconSocket
   SoupSession             *session;
   SoupWebsocketConnection *ws;
   GCancellable            *connecting;
+  gboolean                 websocket_enabled; /* FALSE: long-polling only */
+  gboolean                 polling;           /* a long-polling session is under way */
+  char                    *sid;               /* its Engine.IO session id */
+  GPtrArray               *outbox;            /* BeaconEioPacket waiting for a POST */
+  gboolean                 posting;           /* one POST at a time, in order */
   BeaconSocketState        state;
   gboolean                 wanted; /* connect() called and no disconnect() since */
 
@@ -106,6 +111,8 @@ static guint signals[N_SIGNALS];
 static void drop_connection (BeaconSocket *self, gboolean polite);
 static void schedule_reconnect (BeaconSocket *self);
 static void start_connect (BeaconSocket *self);
+static void start_polling (BeaconSocket *self);
+static void kick_post (BeaconSocket *self);
 
 static void
 namespace_free (Namespace *ns)
@@ -176,6 +183,11 @@ send_eio (BeaconSocket *self, BeaconEioType type, const char *text)
 
   if (self->ws && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_send_text (self->ws, frame);
+  else if (self->polling && self->sid)
+    {
+      g_ptr_array_add (self->outbox, g_steal_pointer (&packet));
+      kick_post (self);
+    }
 }
 
 static void
@@ -189,7 +201,7 @@ send_sio (BeaconSocket *self, const BeaconSioPacket *packet)
 static gboolean
 session_open (BeaconSocket *self)
 {
-  return self->ws != NULL && self->state == BEACON_SOCKET_STATE_CONNECTED;
+  return (self->ws != NULL || self->polling) && self->state == BEACON_SOCKET_STATE_CONNECTED;
 }
 
 static void
@@ -303,6 +315,8 @@ handle_open (BeaconSocket *self, const char *text, gsize len)
       return;
     }
   obj = json_node_get_object (node);
+  g_free (self->sid);
+  self->sid = g_strdup (json_object_get_string_member_with_default (obj, "sid", ""));
   self->ping_interval_ms = json_object_get_int_member_with_default (obj, "pingInterval", 25000);
   self->ping_timeout_ms = json_object_get_int_member_with_default (obj, "pingTimeout", 20000);
   beacon_backoff_reset (&self->backoff);
@@ -401,6 +415,8 @@ handle_sio (BeaconSocket *self, const char *text, gsize len)
     }
 }
 
+static void handle_eio (BeaconSocket *self, BeaconEioPacket *packet);
+
 static void
 on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
 {
@@ -419,6 +435,15 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
       g_warning ("socket %s: bad Engine.IO packet: %s", self->url, error->message);
       return;
     }
+  handle_eio (self, packet);
+}
+
+static void
+handle_eio (BeaconSocket *self, BeaconEioPacket *packet)
+{
+  const char *text;
+  gsize       len;
+
   text = beacon_eio_packet_get_text (packet, &len);
 
   switch (packet->type)
@@ -458,6 +483,10 @@ drop_connection (BeaconSocket *self, gboolean polite)
   g_clear_object (&self->connecting);
   g_clear_handle_id (&self->dead_timer, g_source_remove);
   g_clear_handle_id (&self->wall_check, g_source_remove);
+  self->polling = FALSE;
+  self->posting = FALSE;
+  g_clear_pointer (&self->sid, g_free);
+  g_ptr_array_set_size (self->outbox, 0);
   if (self->ws)
     {
       g_signal_handlers_disconnect_by_data (self->ws, self);
@@ -532,6 +561,13 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->connecting);
+  if (ws == NULL && error->domain == SOUP_WEBSOCKET_ERROR)
+    {
+      /* An answer, but no WebSocket (a proxy in the way): long-polling instead. */
+      g_debug ("socket %s: no WebSocket (%s), long-polling", self->url, error->message);
+      start_polling (self);
+      return;
+    }
   if (ws == NULL)
     {
       g_debug ("socket %s: connect failed: %s", self->url, error->message);
@@ -546,7 +582,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static char *
-build_uri (BeaconSocket *self)
+build_uri (BeaconSocket *self, gboolean polling)
 {
   const char      *rest = self->url;
   const char      *scheme = "ws";
@@ -563,33 +599,151 @@ build_uri (BeaconSocket *self)
   base = g_strdup (rest);
   if (g_str_has_suffix (base, "/"))
     base[strlen (base) - 1] = '\0';
-  return g_strdup_printf ("%s://%s%s%sEIO=4&transport=websocket", scheme, base, self->path,
-                          strchr (self->path, '?') ? "&" : "?");
+  if (polling)
+    scheme = g_str_equal (scheme, "wss") ? "https" : "http";
+  return g_strdup_printf ("%s://%s%s%sEIO=4&transport=%s%s%s", scheme, base, self->path,
+                          strchr (self->path, '?') ? "&" : "?", polling ? "polling" : "websocket",
+                          polling && self->sid ? "&sid=" : "",
+                          polling && self->sid ? self->sid : "");
+}
+
+static SoupMessage *
+new_message (BeaconSocket *self, const char *method, gboolean polling)
+{
+  g_autofree char *uri = build_uri (self, polling);
+  SoupMessage     *msg = soup_message_new (method, uri);
+  GHashTableIter   iter;
+  const char      *name, *value;
+
+  if (msg == NULL)
+    return NULL;
+  g_hash_table_iter_init (&iter, self->headers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &value))
+    soup_message_headers_replace (soup_message_get_request_headers (msg), name, value);
+  return msg;
+}
+
+/* Long-polling: GET brings what the server has (the open packet first), POST sends. */
+static void poll_once (BeaconSocket *self);
+
+static void
+on_polled (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BeaconSocket      *self = user_data; /* not a reference: drop_connection cancels */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body =
+      soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr (GPtrArray) packets = NULL;
+  SoupMessage          *msg;
+  const char           *data;
+  gsize                 len;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  if (body == NULL || soup_message_get_status (msg) != SOUP_STATUS_OK)
+    {
+      g_debug ("socket %s: poll failed: %s", self->url,
+               error ? error->message : soup_message_get_reason_phrase (msg));
+      drop_connection (self, FALSE);
+      schedule_reconnect (self);
+      return;
+    }
+  data = g_bytes_get_data (body, &len);
+  packets = beacon_eio_decode_payload (data, len, 0, &error);
+  if (packets == NULL)
+    {
+      g_warning ("socket %s: bad polling payload: %s", self->url, error->message);
+      drop_connection (self, FALSE);
+      schedule_reconnect (self);
+      return;
+    }
+  for (guint i = 0; i < packets->len && self->polling; i++)
+    handle_eio (self, g_ptr_array_index (packets, i));
+  if (self->polling)
+    poll_once (self);
+}
+
+static void
+poll_once (BeaconSocket *self)
+{
+  g_autoptr (SoupMessage) msg = new_message (self, SOUP_METHOD_GET, TRUE);
+
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, self->connecting,
+                                    on_polled, self);
+}
+
+static void
+on_posted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BeaconSocket      *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body =
+      soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->posting = FALSE;
+  if (body == NULL || soup_message_get_status (soup_session_get_async_result_message (
+                          SOUP_SESSION (source), result)) != SOUP_STATUS_OK)
+    {
+      drop_connection (self, FALSE);
+      schedule_reconnect (self);
+      return;
+    }
+  kick_post (self);
+}
+
+static void
+kick_post (BeaconSocket *self)
+{
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autofree char        *payload = NULL;
+  g_autoptr (GBytes)      bytes = NULL;
+
+  if (self->posting || self->outbox->len == 0 || !self->polling)
+    return;
+  payload =
+      beacon_eio_encode_payload ((BeaconEioPacket *const *) self->outbox->pdata, self->outbox->len);
+  g_ptr_array_set_size (self->outbox, 0);
+  bytes = g_bytes_new_take (payload, strlen (payload));
+  payload = NULL;
+  msg = new_message (self, SOUP_METHOD_POST, TRUE);
+  soup_message_set_request_body_from_bytes (msg, "text/plain;charset=UTF-8", bytes);
+  self->posting = TRUE;
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, self->connecting,
+                                    on_posted, self);
+}
+
+static void
+start_polling (BeaconSocket *self)
+{
+  self->polling = TRUE;
+  self->connecting = g_cancellable_new ();
+  poll_once (self);
 }
 
 static void
 start_connect (BeaconSocket *self)
 {
-  g_autofree char        *uri = build_uri (self);
   g_autoptr (SoupMessage) msg = NULL;
-  GHashTableIter          iter;
-  const char             *name, *value;
 
   drop_connection (self, FALSE);
-  msg = soup_message_new (SOUP_METHOD_GET, uri);
+  msg = new_message (self, SOUP_METHOD_GET, FALSE);
   if (msg == NULL)
     {
-      g_warning ("socket: bad URL %s", uri);
+      g_warning ("socket: bad URL %s", self->url);
       self->wanted = FALSE;
       set_state (self, BEACON_SOCKET_STATE_DISCONNECTED);
       return;
     }
-  g_hash_table_iter_init (&iter, self->headers);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &value))
-    soup_message_headers_replace (soup_message_get_request_headers (msg), name, value);
-
   if (self->state != BEACON_SOCKET_STATE_RECONNECTING)
     set_state (self, BEACON_SOCKET_STATE_CONNECTING);
+  if (!self->websocket_enabled)
+    {
+      start_polling (self);
+      return;
+    }
   self->connecting = g_cancellable_new ();
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         self->connecting, on_connected, self);
@@ -885,6 +1039,14 @@ beacon_socket_set_header (BeaconSocket *self, const char *name, const char *valu
     g_hash_table_remove (self->headers, name);
 }
 
+/* FALSE: long-polling only (as when a proxy refuses WebSockets); from the next connect. */
+void
+beacon_socket_set_websocket_enabled (BeaconSocket *self, gboolean enabled)
+{
+  g_return_if_fail (BEACON_IS_SOCKET (self));
+  self->websocket_enabled = !!enabled;
+}
+
 BeaconSocketState
 beacon_socket_get_state (BeaconSocket *self)
 {
@@ -945,6 +1107,8 @@ beacon_socket_finalize (GObject *object)
   g_clear_pointer (&self->acks, g_hash_table_unref);
   g_clear_pointer (&self->namespaces, g_hash_table_unref);
   g_clear_pointer (&self->headers, g_hash_table_unref);
+  g_clear_pointer (&self->outbox, g_ptr_array_unref);
+  g_free (self->sid);
   g_free (self->url);
   g_free (self->path);
 
@@ -1021,6 +1185,8 @@ static void
 beacon_socket_init (BeaconSocket *self)
 {
   self->path = g_strdup (DEFAULT_PATH);
+  self->websocket_enabled = TRUE;
+  self->outbox = g_ptr_array_new_with_free_func ((GDestroyNotify) beacon_eio_packet_free);
   self->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->namespaces =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) namespace_free);

@@ -33,6 +33,9 @@ void          beacon_socket_set_url (BeaconSocket *self, const char *url);
 const char   *beacon_socket_get_path (BeaconSocket *self);
 void          beacon_socket_set_path (BeaconSocket *self, const char *path);
 void          beacon_socket_set_header (BeaconSocket *self, const char *name, const char *value);
+/* FALSE: HTTP long-polling only. With TRUE (the default) a WebSocket handshake that gets
+ * an answer but no WebSocket (a proxy) falls back to long-polling (no upgrade yet). */
+void              beacon_socket_set_websocket_enabled (BeaconSocket *self, gboolean enabled);
 BeaconSocketState beacon_socket_get_state (BeaconSocket *self);
 guint             beacon_socket_get_next_retry_in (BeaconSocket *self);
 

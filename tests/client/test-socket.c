@@ -506,6 +506,49 @@ test_network_back (void)
   test_server_free (server);
 }
 
+/* HTTP long-polling only: the session lives across several pings (pongs go by POST),
+ * acks come back, and events of another socket arrive by GET. */
+static void
+test_polling (void)
+{
+  const char *env[] = { "BEACON_PING_INTERVAL_MS=300", "BEACON_PING_TIMEOUT_MS=300", NULL };
+  TestServer *server = test_server_start (test_default_world, env);
+  Peer       *a = peer_new_user (server, "a");
+  Peer       *b = peer_new_user (server, "b");
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonArray)    args = NULL;
+  g_autoptr (JsonArray)    away = json_array_new ();
+  g_autoptr (GError)       error = NULL;
+  JsonNode                *record;
+
+  beacon_socket_set_websocket_enabled (a->socket, FALSE);
+  beacon_socket_connect (a->socket);
+  wait_event (a, "presence:connected", NULL, NULL);
+  iterate_for (1500);
+  g_assert_cmpuint (a->joined, ==, 1);
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_CONNECTED);
+
+  beacon_socket_emit_with_ack_async (a->socket, "/", "heartbeat", NULL, 5000, NULL, on_ack,
+                                     &result);
+  test_wait_until (has_result, &result);
+  args = beacon_socket_emit_with_ack_finish (a->socket, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (test_json_bool (json_array_get_element (args, 0), "ok"));
+  g_clear_object (&result);
+
+  beacon_socket_connect (b->socket);
+  wait_joined (b, 1);
+  json_array_add_string_element (away, "away");
+  beacon_socket_emit (b->socket, "/", "update_status", away);
+  record = wait_event (a, "presence_updated", "status", "away");
+  g_assert_cmpstr (test_json_string (record, "user_id"), ==, "b");
+  g_assert_cmpuint (a->joined, ==, 1);
+
+  peer_free (a);
+  peer_free (b);
+  test_server_free (server);
+}
+
 /* A socket let go while its WebSocket handshake is under way finalizes at once. */
 static void
 test_free_while_connecting (void)
@@ -540,6 +583,7 @@ main (int argc, char **argv)
   g_test_add_func ("/socket/many-reconnects", test_many_reconnects);
   g_test_add_func ("/socket/free-while-connecting", test_free_while_connecting);
   g_test_add_func ("/socket/network-back", test_network_back);
+  g_test_add_func ("/socket/polling", test_polling);
 
   return g_test_run ();
 }
