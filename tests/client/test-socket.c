@@ -8,6 +8,14 @@
 #include "beacon-socket.h"
 #include "harness.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_ASAN 1
+#endif
+#endif
+
 typedef struct
 {
   BeaconSocket *socket;
@@ -549,6 +557,155 @@ test_polling (void)
   test_server_free (server);
 }
 
+/* A proxy in front of beacon-server that refuses WebSockets and forwards long-polling. */
+typedef struct
+{
+  SoupServer   *server;
+  SoupSession  *session;
+  char         *target; /* the real server's base URL */
+  char         *url;    /* the proxy's */
+  GCancellable *cancel;
+  guint         refused;
+  guint         forwarded;
+  guint         pending; /* requests waiting for the real server */
+} Proxy;
+
+typedef struct
+{
+  Proxy             *proxy;
+  SoupServerMessage *msg;
+} Forward;
+
+static void
+on_forwarded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Forward           *forward = user_data;
+  SoupServerMessage *msg = forward->msg;
+  SoupMessage *upstream = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (body)
+    {
+      soup_server_message_set_status (msg, soup_message_get_status (upstream), NULL);
+      soup_server_message_set_response (msg, "text/plain; charset=UTF-8", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+    }
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_BAD_GATEWAY, NULL);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  forward->proxy->pending--;
+  g_free (forward);
+}
+
+static void
+proxy_handle (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  Proxy                  *proxy = user_data;
+  SoupMessageHeaders     *headers = soup_server_message_get_request_headers (msg);
+  GUri                   *uri = soup_server_message_get_uri (msg);
+  g_autofree char        *url = NULL;
+  g_autoptr (SoupMessage) upstream = NULL;
+  Forward                *forward;
+
+  if (soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
+    {
+      proxy->refused++;
+      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
+      return;
+    }
+  proxy->forwarded++;
+  url = g_strdup_printf ("%s%s?%s", proxy->target, g_uri_get_path (uri), g_uri_get_query (uri));
+  upstream = soup_message_new (soup_server_message_get_method (msg), url);
+  if (g_str_equal (soup_server_message_get_method (msg), "POST"))
+    {
+      g_autoptr (GBytes) body =
+          soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+      soup_message_set_request_body_from_bytes (upstream, "text/plain;charset=UTF-8", body);
+    }
+  forward = g_new0 (Forward, 1);
+  forward->proxy = proxy;
+  forward->msg = g_object_ref (msg);
+  proxy->pending++;
+  soup_server_message_pause (msg);
+  soup_session_send_and_read_async (proxy->session, upstream, G_PRIORITY_DEFAULT, proxy->cancel,
+                                    on_forwarded, forward);
+}
+
+static Proxy *
+proxy_new (const char *target)
+{
+  Proxy             *proxy = g_new0 (Proxy, 1);
+  g_autoptr (GError) error = NULL;
+  GSList            *uris;
+
+  proxy->target = g_strdup (target);
+  proxy->session = soup_session_new ();
+  proxy->cancel = g_cancellable_new ();
+  proxy->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (proxy->server, "/api/socket/", proxy_handle, proxy, NULL);
+  soup_server_listen_local (proxy->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (proxy->server);
+  proxy->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return proxy;
+}
+
+static gboolean
+proxy_idle (gpointer data)
+{
+  return ((Proxy *) data)->pending == 0;
+}
+
+static void
+proxy_free (Proxy *proxy)
+{
+  g_cancellable_cancel (proxy->cancel);
+  test_wait_until (proxy_idle, proxy);
+  soup_server_disconnect (proxy->server);
+  g_clear_object (&proxy->cancel);
+  g_assert_finalize_object (g_steal_pointer (&proxy->server));
+  g_clear_object (&proxy->session);
+  g_free (proxy->target);
+  g_free (proxy->url);
+  g_free (proxy);
+}
+
+/* Behind a proxy that refuses WebSockets, the socket falls back to long-polling. */
+static void
+test_polling_fallback (void)
+{
+  TestServer *server;
+  Proxy      *proxy;
+  Peer       *a;
+
+#ifdef HAVE_ASAN
+  /* libsoup 3.2's SoupServer (the test proxy) leaks every connection a client closes
+   * (fixed in libsoup 3.3); the polling test above leak-checks the client's side. */
+  g_test_skip ("SoupServer of libsoup 3.2 leaks closed connections under LeakSanitizer");
+  return;
+#endif
+  server = test_server_start (test_default_world, NULL);
+  proxy = proxy_new (server->base_url);
+  a = peer_new_user (server, "a");
+
+  beacon_socket_set_url (a->socket, proxy->url);
+  beacon_socket_connect (a->socket);
+  wait_event (a, "presence:connected", NULL, NULL);
+  g_assert_cmpuint (proxy->refused, ==, 1);
+  g_assert_cmpuint (proxy->forwarded, >=, 2);
+
+  peer_free (a);
+  proxy_free (proxy);
+  test_server_free (server);
+}
+
 /* A socket let go while its WebSocket handshake is under way finalizes at once. */
 static void
 test_free_while_connecting (void)
@@ -584,6 +741,7 @@ main (int argc, char **argv)
   g_test_add_func ("/socket/free-while-connecting", test_free_while_connecting);
   g_test_add_func ("/socket/network-back", test_network_back);
   g_test_add_func ("/socket/polling", test_polling);
+  g_test_add_func ("/socket/polling-fallback", test_polling_fallback);
 
   return g_test_run ();
 }
