@@ -61,9 +61,9 @@ static_bytes (const char *text)
   return g_bytes_new_static (text, strlen (text));
 }
 
-/* Session ids: 15 bytes from the kernel's CSPRNG, base64url: 20 characters. */
-static void
-make_sid (char out[21])
+/* Session and socket ids: 15 bytes from the kernel's CSPRNG, base64url: 20 characters. */
+void
+bs_net_random_id (char out[21])
 {
   guint8           raw[15];
   gsize            got = 0;
@@ -526,7 +526,7 @@ session_new (BsNet *net, BsHttpRequest *request, gboolean websocket)
 
   socket->net = net;
   do
-    make_sid (socket->sid);
+    bs_net_random_id (socket->sid);
   while (g_hash_table_contains (net->sessions, socket->sid));
   socket->remote_addr = g_strdup (bs_http_request_get_remote_addr (request));
   socket->websocket = websocket;

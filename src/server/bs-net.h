@@ -55,6 +55,9 @@ typedef struct
 
 GQuark bs_net_error_quark (void);
 
+/* A new unguessable id of 20 url-safe characters (Engine.IO sids, Socket.IO socket ids). */
+void bs_net_random_id (char out[21]);
+
 BsNet *bs_net_new (uv_loop_t           *loop,
                    const BsNetConfig   *config,
                    const BsNetHandlers *handlers,

@@ -4,7 +4,6 @@
 #include "bs-sio.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 #include "beacon-sio.h"
 #include "bs-json.h"
@@ -64,21 +63,6 @@ close_timer (uv_timer_t **timer)
   uv_timer_stop (*timer);
   uv_close ((uv_handle_t *) *timer, free_timer);
   *timer = NULL;
-}
-
-static char *
-random_id (void)
-{
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  guint8            raw[20];
-  char             *id = g_malloc (sizeof raw + 1);
-
-  if (getrandom (raw, sizeof raw, 0) != sizeof raw)
-    g_error ("getrandom failed");
-  for (guint i = 0; i < sizeof raw; i++)
-    id[i] = alphabet[raw[i] & 63];
-  id[sizeof raw] = '\0';
-  return id;
 }
 
 static void
@@ -504,7 +488,8 @@ handle_connect (BsSio *sio, Client *client, BeaconSioPacket *packet)
   socket = g_new0 (BsSioSocket, 1);
   socket->client = client;
   socket->ns = ns;
-  socket->id = random_id ();
+  socket->id = g_malloc (21);
+  bs_net_random_id (socket->id);
   socket->data = socket_data;
   socket->tokens = sio->config.rate_burst;
   socket->refilled_at = uv_now (sio->loop);
