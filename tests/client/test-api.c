@@ -334,6 +334,7 @@ test_providers (void)
 
     g_assert_no_error (error);
     g_assert_cmpuint (total, ==, 0);
+    g_assert_cmpuint (json_array_get_length (providers), ==, 0);
   }
   {
     g_autoptr (JsonArray) providers =
