@@ -8,6 +8,9 @@
 
 #define DEFAULT_HEARTBEAT_INTERVAL_MS 25000
 #define STATUS_ACK_TIMEOUT_MS         10000
+/* How long after a connect to wait for the online snapshot before hydrating anyway (a
+ * backend of PROTOCOL.md 9 may send none). */
+#define SNAPSHOT_WAIT_MS 1000
 
 G_DEFINE_ENUM_TYPE (BeaconSessionState,
                     beacon_session_state,
@@ -54,9 +57,10 @@ struct _BeaconSession
   char              *error_message;
   char              *focused_partner;
 
-  gboolean   running;     /* started and neither stopped nor refused */
-  gboolean   ever_online; /* this run has been online: a loss is a reconnection */
-  Hydration *hydration;   /* in flight, or NULL */
+  gboolean   running;       /* started and neither stopped nor refused */
+  gboolean   ever_online;   /* this run has been online: a loss is a reconnection */
+  Hydration *hydration;     /* in flight, or NULL */
+  guint      snapshot_wait; /* connected, waiting for the online snapshot to hydrate */
   guint      heartbeat_source;
   guint      heartbeat_interval_ms;
 };
@@ -152,7 +156,8 @@ update_state (BeaconSession *self)
   if (!self->running)
     return;
   if (socket_state == BEACON_SOCKET_STATE_CONNECTED &&
-      beacon_socket_is_joined (self->socket, "/") && self->hydration == NULL)
+      beacon_socket_is_joined (self->socket, "/") && self->hydration == NULL &&
+      self->snapshot_wait == 0)
     set_state (self, BEACON_SESSION_STATE_ONLINE);
   else if (!network && socket_state != BEACON_SOCKET_STATE_CONNECTED)
     set_state (self, BEACON_SESSION_STATE_OFFLINE);
@@ -377,6 +382,7 @@ static void
 halt (BeaconSession *self)
 {
   self->running = FALSE;
+  g_clear_handle_id (&self->snapshot_wait, g_source_remove);
   cancel_hydration (self);
   stop_heartbeat (self);
   beacon_socket_disconnect (self->socket);
@@ -460,6 +466,18 @@ send_focus (BeaconSession *self)
   beacon_socket_emit (self->socket, "/", "chat:focus", args);
 }
 
+static gboolean
+on_snapshot_wait (gpointer user_data)
+{
+  BeaconSession *self = user_data;
+
+  self->snapshot_wait = 0;
+  start_hydration (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The hydration starts once the connect's snapshot is applied: the REST answer, newer,
+ * then completes it (custom messages, last seen) instead of losing to it. */
 static void
 on_namespace_connected (BeaconSocket *socket, const char *nsp, BeaconSession *self)
 {
@@ -468,7 +486,9 @@ on_namespace_connected (BeaconSocket *socket, const char *nsp, BeaconSession *se
   start_heartbeat (self);
   if (self->focused_partner != NULL)
     send_focus (self);
-  start_hydration (self);
+  cancel_hydration (self);
+  g_clear_handle_id (&self->snapshot_wait, g_source_remove);
+  self->snapshot_wait = g_timeout_add (SNAPSHOT_WAIT_MS, on_snapshot_wait, self);
   update_state (self);
 }
 
@@ -531,6 +551,11 @@ on_event (
       if (self->user_id == NULL && me != NULL)
         set_user_id (self, me);
       beacon_presence_store_apply_snapshot (self->contacts, records, TRUE);
+      if (self->snapshot_wait != 0)
+        {
+          g_clear_handle_id (&self->snapshot_wait, g_source_remove);
+          start_hydration (self);
+        }
     }
   else if (g_str_equal (name, "presence_updated") || g_str_equal (name, "friend_status_changed"))
     {

@@ -300,18 +300,35 @@ test_sign_in_and_resume (void)
   test_server_free (server);
 }
 
+static gboolean
+c_is_offline (gpointer data)
+{
+  TestServer          *server = data;
+  g_autofree char     *token = test_server_token (server, "a", 3600);
+  g_autoptr (JsonNode) body = NULL;
+
+  g_assert_cmpuint (test_rest (server, "GET", "/api/users/presence/c", token, NULL, &body), ==,
+                    200);
+  return g_strcmp0 (test_json_string (body, "status"), "offline") == 0;
+}
+
 static void
 test_hydration (void)
 {
-  TestServer          *server = test_server_start (test_default_world, NULL);
-  TestClient          *b = test_client_connect_user (server, "b");
-  TestClient          *f = test_client_connect_user (server, "f");
-  gint64               ack = test_client_emit (f, "update_status", "\"away\"", TRUE);
+  TestServer *server = test_server_start (test_default_world, NULL);
+  TestClient *b = test_client_connect_user (server, "b");
+  TestClient *c = test_client_connect_user (server, "c");
+  TestClient *f = test_client_connect_user (server, "f");
+  gint64      ack =
+      test_client_emit (f, "update_status", "{\"status\":\"away\",\"message\":\"At lunch\"}", TRUE);
   BeaconSession       *session;
   BeaconPresenceStore *contacts;
   BeaconContact       *contact;
 
   json_node_unref (test_client_wait_ack (f, ack));
+  /* c was here and left: only the REST records know when. */
+  test_client_free (c);
+  test_wait_until (c_is_offline, server);
   session = session_for (server, NULL, "a");
   contacts = beacon_session_get_contacts (session);
   wait_state (session, BEACON_SESSION_STATE_ONLINE);
@@ -324,10 +341,12 @@ test_hydration (void)
   contact = beacon_presence_store_lookup (contacts, "c");
   g_assert_cmpstr (beacon_contact_get_name (contact), ==, "Cat");
   g_assert_cmpint (beacon_contact_get_status (contact), ==, BEACON_STATUS_OFFLINE);
+  g_assert_nonnull (beacon_contact_get_last_seen (contact));
   contact = beacon_presence_store_lookup (contacts, "f");
   g_assert_cmpstr (beacon_contact_get_name (contact), ==, "Fay");
   g_assert_cmpstr (beacon_contact_get_role (contact), ==, "FREELANCER");
   g_assert_cmpint (beacon_contact_get_status (contact), ==, BEACON_STATUS_AWAY);
+  g_assert_cmpstr (beacon_contact_get_custom_message (contact), ==, "At lunch");
   g_assert_cmpuint (beacon_session_get_online_count (session), ==, 2);
   g_assert_cmpstr (beacon_session_get_user_name (session), ==, "Ann");
 
