@@ -45,6 +45,7 @@ struct _BeaconSession
   BeaconPresenceStore *contacts;
   BeaconAccount       *account; /* the token's keyring entry, NULL when given */
   GNetworkMonitor     *monitor;
+  gboolean             network_available; /* as the monitor last said */
 
   BeaconSessionState state;
   guint              next_retry_in;
@@ -151,7 +152,6 @@ static void
 update_state (BeaconSession *self)
 {
   BeaconSocketState socket_state = beacon_socket_get_state (self->socket);
-  gboolean          network = g_network_monitor_get_network_available (self->monitor);
 
   if (!self->running)
     return;
@@ -159,7 +159,7 @@ update_state (BeaconSession *self)
       beacon_socket_is_joined (self->socket, "/") && self->hydration == NULL &&
       self->snapshot_wait == 0)
     set_state (self, BEACON_SESSION_STATE_ONLINE);
-  else if (!network && socket_state != BEACON_SOCKET_STATE_CONNECTED)
+  else if (!self->network_available && socket_state != BEACON_SOCKET_STATE_CONNECTED)
     set_state (self, BEACON_SESSION_STATE_OFFLINE);
   else if (socket_state == BEACON_SOCKET_STATE_RECONNECTING || self->ever_online)
     set_state (self, BEACON_SESSION_STATE_RECONNECTING);
@@ -602,6 +602,7 @@ on_online_count (BeaconPresenceStore *store, GParamSpec *pspec, BeaconSession *s
 static void
 on_network_changed (GNetworkMonitor *monitor, gboolean available, BeaconSession *self)
 {
+  self->network_available = available;
   update_state (self);
 }
 
@@ -628,6 +629,7 @@ beacon_session_constructed (GObject *object)
   g_signal_connect (self->contacts, "contact-online", G_CALLBACK (on_contact_online), self);
   g_signal_connect (self->contacts, "notify::online-count", G_CALLBACK (on_online_count), self);
   self->monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_available = g_network_monitor_get_network_available (self->monitor);
   g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
 }
 

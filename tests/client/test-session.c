@@ -456,6 +456,46 @@ test_server_restart_rehydrates (void)
   test_server_free (server);
 }
 
+static gboolean
+retry_pending (gpointer data)
+{
+  return beacon_session_get_next_retry_in (data) > 0;
+}
+
+static void
+test_offline_and_retry_now (void)
+{
+  TestServer      *server = test_server_start (test_default_world, NULL);
+  Relay           *relay = relay_new (server->port);
+  BeaconSession   *session = session_for (server, relay->url, "a");
+  GNetworkMonitor *monitor = g_network_monitor_get_default ();
+
+  wait_state (session, BEACON_SESSION_STATE_ONLINE);
+  test_server_stop (server);
+  wait_state (session, BEACON_SESSION_STATE_RECONNECTING);
+
+  /* No network: offline, not "reconnecting in N s". */
+  g_signal_emit_by_name (monitor, "network-changed", FALSE);
+  g_assert_cmpint (beacon_session_get_state (session), ==, BEACON_SESSION_STATE_OFFLINE);
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  g_assert_cmpint (beacon_session_get_state (session), !=, BEACON_SESSION_STATE_OFFLINE);
+
+  /* "Retry now" does not wait for the countdown (the relay still leads nowhere while
+   * the countdown runs). */
+  test_server_restart (server);
+  test_wait_until (retry_pending, session);
+  relay->target = server->port;
+  beacon_session_retry_now (session);
+  g_assert_cmpuint (beacon_session_get_next_retry_in (session), ==, 0);
+  g_assert_cmpint (beacon_socket_get_state (beacon_session_get_socket (session)), ==,
+                   BEACON_SOCKET_STATE_CONNECTING);
+  wait_state (session, BEACON_SESSION_STATE_ONLINE);
+
+  session_free (session);
+  relay_free (relay);
+  test_server_free (server);
+}
+
 static void
 store_token (const char *url, const char *token)
 {
@@ -621,6 +661,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/session/live-deltas", test_live_deltas);
   g_test_add_func ("/session/chat-focus", test_chat_focus);
   g_test_add_func ("/session/server-restart", test_server_restart_rehydrates);
+  g_test_add_func ("/session/offline-and-retry-now", test_offline_and_retry_now);
   g_test_add_func ("/session/expired-token", test_expired_token);
   g_test_add_func ("/session/heartbeat", test_heartbeat);
   g_test_add_func ("/session/contact-online", test_contact_online);
