@@ -3,8 +3,6 @@
 
 #include "config.h"
 
-#include <libsecret/secret.h>
-
 #include "beacon-account.h"
 #include "beacon-session.h"
 #include "harness.h"
@@ -115,24 +113,34 @@ resume (BeaconSession *session, GError **error)
   return beacon_session_resume_finish (session, wait_result (&result), error);
 }
 
-/* The token the keyring holds for url, read straight from the Secret Service. */
+/* The account the keyring holds for url, or NULL (error set when the lookup failed). */
+static BeaconAccount *
+stored_account (const char *url, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  beacon_account_lookup_async (url, NULL, on_done, &result);
+  return beacon_account_lookup_finish (wait_result (&result), error);
+}
+
 static char *
 stored_token (const char *url)
 {
-  g_autoptr (GError) error = NULL;
-  char              *token =
-      secret_password_lookup_sync (beacon_account_get_schema (), NULL, &error, "server", url, NULL);
+  g_autoptr (GError)        error = NULL;
+  g_autoptr (BeaconAccount) account = stored_account (url, &error);
 
   g_assert_no_error (error);
-  return token;
+  return account ? g_strdup (beacon_account_get_token (account)) : NULL;
 }
 
+/* No token for url. A lookup may fail while the item is being deleted: then ask again. */
 static gboolean
 keyring_empty (gpointer data)
 {
-  g_autofree char *token = stored_token (data);
+  g_autoptr (GError)        error = NULL;
+  g_autoptr (BeaconAccount) account = stored_account (data, &error);
 
-  return token == NULL;
+  return account == NULL && error == NULL;
 }
 
 /* A presence record of `who` as the harness client sees it, waiting for one that has
