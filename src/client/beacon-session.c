@@ -8,6 +8,8 @@
 
 #define DEFAULT_HEARTBEAT_INTERVAL_MS 25000
 #define STATUS_ACK_TIMEOUT_MS         10000
+#define MESSAGE_ACK_TIMEOUT_MS        15000
+#define HISTORY_PAGE                  50
 /* How long after a connect to wait for the online snapshot before hydrating anyway (a
  * backend of PROTOCOL.md 9 may send none). */
 #define SNAPSHOT_WAIT_MS 1000
@@ -29,8 +31,9 @@ typedef struct
   BeaconSession *self; /* unowned; not used once cancellable is cancelled */
   GCancellable  *cancellable;
   guint          pending;
-  GHashTable    *online;  /* from GET /api/friends/online-status, nullable */
-  GPtrArray     *records; /* idem */
+  GHashTable    *online;        /* from GET /api/friends/online-status, nullable */
+  GPtrArray     *records;       /* idem */
+  JsonArray     *conversations; /* from GET /api/conversations, nullable */
   gboolean       answered;
 } Hydration;
 
@@ -38,14 +41,16 @@ struct _BeaconSession
 {
   GObject parent_instance;
 
-  char                *server_url;
-  BeaconClock         *clock;
-  BeaconApi           *api;
-  BeaconSocket        *socket;
-  BeaconPresenceStore *contacts;
-  BeaconAccount       *account; /* the token's keyring entry, NULL when given */
-  GNetworkMonitor     *monitor;
-  gboolean             network_available; /* as the monitor last said */
+  char                    *server_url;
+  BeaconClock             *clock;
+  BeaconApi               *api;
+  BeaconSocket            *socket;
+  BeaconPresenceStore     *contacts;
+  BeaconConversationStore *conversations;
+  GHashTable              *joined;  /* ids of the conversations opened: joined after each connect */
+  BeaconAccount           *account; /* the token's keyring entry, NULL when given */
+  GNetworkMonitor         *monitor;
+  gboolean                 network_available; /* as the monitor last said */
 
   BeaconSessionState state;
   guint              next_retry_in;
@@ -91,6 +96,8 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_CONTACT_ONLINE,
+  SIGNAL_MESSAGE_RECEIVED,
+  SIGNAL_CONVERSATION_READ,
   N_SIGNALS
 };
 
@@ -128,6 +135,7 @@ static void
 set_user_id (BeaconSession *self, const char *user_id)
 {
   set_str_prop (self, &self->user_id, user_id, PROP_USER_ID);
+  beacon_conversation_store_set_self_user_id (self->conversations, user_id);
   if (user_id != NULL)
     beacon_api_set_user_id (self->api, user_id);
 }
@@ -221,6 +229,71 @@ start_heartbeat (BeaconSession *self)
   self->heartbeat_source = g_timeout_add (self->heartbeat_interval_ms, on_heartbeat, self);
 }
 
+/* ---- unread counts: a contact shows its conversation's ---- */
+
+static void
+sync_unread (BeaconSession *self, BeaconConversation *conversation)
+{
+  BeaconContact *contact = beacon_presence_store_lookup (
+      self->contacts, beacon_conversation_get_partner_id (conversation));
+
+  if (contact != NULL)
+    beacon_contact_set_unread_count (contact, beacon_conversation_get_unread_count (conversation));
+}
+
+/* The store counts nothing unread in the conversation with the focused partner. */
+static void
+update_focused_conversation (BeaconSession *self)
+{
+  BeaconConversation *conversation = NULL;
+
+  if (self->focused_partner != NULL)
+    conversation =
+        beacon_conversation_store_lookup_partner (self->conversations, self->focused_partner);
+  beacon_conversation_store_set_focused (
+      self->conversations, conversation ? beacon_conversation_get_id (conversation) : NULL);
+}
+
+static void
+sync_all_unread (BeaconSession *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (BeaconConversation) conversation =
+          g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+
+      sync_unread (self, conversation);
+    }
+}
+
+static void
+on_unread_count (BeaconConversation *conversation, GParamSpec *pspec, BeaconSession *self)
+{
+  sync_unread (self, conversation);
+  if (beacon_conversation_get_unread_count (conversation) == 0)
+    g_signal_emit (self, signals[SIGNAL_CONVERSATION_READ], 0, conversation);
+}
+
+/* Every conversation the store shows is followed once (a move to the top is a removal
+ * and an addition of the same object). */
+static void
+on_conversations_changed (
+    GListModel *model, guint position, guint removed, guint added, BeaconSession *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (BeaconConversation) conversation = g_list_model_get_item (model, i);
+
+      if (g_signal_handler_find (conversation, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0,
+                                 NULL, on_unread_count, self) == 0)
+        g_signal_connect_object (conversation, "notify::unread-count", G_CALLBACK (on_unread_count),
+                                 self, 0);
+      sync_unread (self, conversation);
+    }
+}
+
 /* ---- hydration ---- */
 
 static void
@@ -229,6 +302,7 @@ hydration_free (Hydration *h)
   g_clear_object (&h->cancellable);
   g_clear_pointer (&h->online, g_hash_table_unref);
   g_clear_pointer (&h->records, g_ptr_array_unref);
+  g_clear_pointer (&h->conversations, json_array_unref);
   g_free (h);
 }
 
@@ -261,6 +335,10 @@ hydration_step_done (Hydration *h)
         beacon_presence_store_finish_hydration (self->contacts, h->records, h->online);
       else
         beacon_presence_store_abort_hydration (self->contacts);
+      if (h->conversations != NULL)
+        beacon_conversation_store_load (self->conversations, h->conversations);
+      sync_all_unread (self);
+      update_focused_conversation (self);
       update_state (self);
     }
   hydration_free (h);
@@ -347,6 +425,18 @@ on_online_status (GObject *source, GAsyncResult *result, gpointer user_data)
   hydration_step_done (h);
 }
 
+static void
+on_conversations (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Hydration         *h = user_data;
+  g_autoptr (GError) error = NULL;
+
+  h->conversations = beacon_api_list_conversations_finish (BEACON_API (source), result, &error);
+  if (h->conversations == NULL && !g_cancellable_is_cancelled (h->cancellable))
+    hydration_failed (h, error);
+  hydration_step_done (h);
+}
+
 /* After each connect of namespace "/": who am I, who are my contacts, who is online. The
  * deltas arriving meanwhile are merged by version (beacon_presence_store_begin_hydration). */
 static void
@@ -358,12 +448,13 @@ start_hydration (BeaconSession *self)
   h = g_new0 (Hydration, 1);
   h->self = self;
   h->cancellable = g_cancellable_new ();
-  h->pending = 3;
+  h->pending = 4;
   self->hydration = h;
   beacon_presence_store_begin_hydration (self->contacts);
   beacon_api_get_me_async (self->api, h->cancellable, on_me, h);
   beacon_api_get_friends_async (self->api, h->cancellable, on_friends, h);
   beacon_api_get_online_status_async (self->api, h->cancellable, on_online_status, h);
+  beacon_api_list_conversations_async (self->api, h->cancellable, on_conversations, h);
 }
 
 /* ---- running ---- */
@@ -426,6 +517,9 @@ static void
 forget_user (BeaconSession *self)
 {
   beacon_presence_store_clear (self->contacts);
+  beacon_conversation_store_clear (self->conversations);
+  beacon_conversation_store_set_focused (self->conversations, NULL);
+  g_hash_table_remove_all (self->joined);
   beacon_api_set_token (self->api, NULL);
   set_user_id (self, NULL);
   set_str_prop (self, &self->user_name, NULL, PROP_USER_NAME);
@@ -466,6 +560,17 @@ send_focus (BeaconSession *self)
   beacon_socket_emit (self->socket, "/", "chat:focus", args);
 }
 
+static void
+emit_conversation_event (BeaconSession *self, const char *name, const char *conversation_id)
+{
+  g_autoptr (JsonArray)  args = json_array_new ();
+  g_autoptr (JsonObject) payload = json_object_new ();
+
+  json_object_set_string_member (payload, "conversationId", conversation_id);
+  json_array_add_object_element (args, g_steal_pointer (&payload));
+  beacon_socket_emit (self->socket, "/", name, args);
+}
+
 static gboolean
 on_snapshot_wait (gpointer user_data)
 {
@@ -481,11 +586,17 @@ on_snapshot_wait (gpointer user_data)
 static void
 on_namespace_connected (BeaconSocket *socket, const char *nsp, BeaconSession *self)
 {
+  GHashTableIter iter;
+  const char    *id;
+
   if (!self->running || g_strcmp0 (nsp, "/") != 0)
     return;
   start_heartbeat (self);
   if (self->focused_partner != NULL)
     send_focus (self);
+  g_hash_table_iter_init (&iter, self->joined);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+    emit_conversation_event (self, "join_conversation", id);
   cancel_hydration (self);
   g_clear_handle_id (&self->snapshot_wait, g_source_remove);
   self->snapshot_wait = g_timeout_add (SNAPSHOT_WAIT_MS, on_snapshot_wait, self);
@@ -530,6 +641,33 @@ apply_record (BeaconSession *self, BeaconPresenceRecord *record)
   beacon_presence_store_apply_record (self->contacts, record);
 }
 
+/* A message is received once: not our own, not one the list already had. */
+static void
+apply_new_message (BeaconSession *self, JsonObject *payload)
+{
+  g_autofree char *conversation_id =
+      beacon_message_parse_id_member (payload, "conversationId", NULL);
+  g_autofree char    *message_id = NULL;
+  JsonNode           *node = json_object_get_member (payload, "message");
+  BeaconConversation *conversation;
+  BeaconMessageList  *list;
+  BeaconMessage      *message;
+  gboolean            known = FALSE;
+
+  if (conversation_id != NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      (message_id = beacon_message_parse_id_member (json_node_get_object (node), "id", NULL)) &&
+      (conversation = beacon_conversation_store_lookup (self->conversations, conversation_id)) &&
+      (list = beacon_conversation_peek_messages (conversation)))
+    known = beacon_message_list_lookup (list, message_id) != NULL;
+
+  message = beacon_conversation_store_apply_new_message (self->conversations, payload);
+  if (message == NULL || known || beacon_message_get_outgoing (message))
+    return;
+  conversation = beacon_conversation_store_lookup (self->conversations,
+                                                   beacon_message_get_conversation_id (message));
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, conversation, message);
+}
+
 static void
 on_event (
     BeaconSocket *socket, const char *nsp, const char *name, JsonArray *args, BeaconSession *self)
@@ -566,6 +704,14 @@ on_event (
         goto bad;
       apply_record (self, record);
     }
+  else if (g_str_equal (name, "new_message") && JSON_NODE_HOLDS_OBJECT (payload))
+    apply_new_message (self, json_node_get_object (payload));
+  else if (g_str_equal (name, "message:sent") && JSON_NODE_HOLDS_OBJECT (payload))
+    beacon_conversation_store_apply_message_sent (self->conversations,
+                                                  json_node_get_object (payload));
+  else if (g_str_equal (name, "message:read") && JSON_NODE_HOLDS_OBJECT (payload))
+    beacon_conversation_store_apply_message_read (self->conversations,
+                                                  json_node_get_object (payload));
   else if (g_str_equal (name, "presence_info"))
     {
       g_autoptr (GPtrArray) records =
@@ -620,6 +766,10 @@ beacon_session_constructed (GObject *object)
   self->api = beacon_api_new (self->server_url);
   self->socket = beacon_socket_new (self->server_url);
   self->contacts = beacon_presence_store_new (self->clock);
+  self->conversations = beacon_conversation_store_new (NULL);
+  self->joined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_signal_connect (self->conversations, "items-changed", G_CALLBACK (on_conversations_changed),
+                    self);
   g_signal_connect (self->socket, "notify::state", G_CALLBACK (on_socket_state), self);
   g_signal_connect (self->socket, "notify::next-retry-in", G_CALLBACK (on_socket_next_retry_in),
                     self);
@@ -643,11 +793,13 @@ beacon_session_dispose (GObject *object)
       halt (self);
       g_signal_handlers_disconnect_by_data (self->socket, self);
       g_signal_handlers_disconnect_by_data (self->contacts, self);
+      g_signal_handlers_disconnect_by_data (self->conversations, self);
       g_signal_handlers_disconnect_by_data (self->monitor, self);
     }
   g_clear_object (&self->socket);
   g_clear_object (&self->api);
   g_clear_object (&self->contacts);
+  g_clear_object (&self->conversations);
   g_clear_object (&self->account);
   g_clear_object (&self->monitor);
   g_clear_object (&self->clock);
@@ -668,6 +820,7 @@ beacon_session_finalize (GObject *object)
   g_free (self->custom_message);
   g_free (self->error_message);
   g_free (self->focused_partner);
+  g_clear_pointer (&self->joined, g_hash_table_unref);
 
   G_OBJECT_CLASS (beacon_session_parent_class)->finalize (object);
 }
@@ -749,6 +902,29 @@ beacon_session_class_init (BeaconSessionClass *klass)
   signals[SIGNAL_CONTACT_ONLINE] =
       g_signal_new ("contact-online", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, BEACON_TYPE_CONTACT);
+
+  /**
+   * BeaconSession::message-received:
+   * @self: the session
+   * @conversation: the conversation
+   * @message: the message
+   *
+   * A `new_message` from someone else, not seen before.
+   */
+  signals[SIGNAL_MESSAGE_RECEIVED] =
+      g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, BEACON_TYPE_CONVERSATION, BEACON_TYPE_MESSAGE);
+
+  /**
+   * BeaconSession::conversation-read:
+   * @self: the session
+   * @conversation: the conversation
+   *
+   * Nothing is unread in @conversation any more (read here or on another device).
+   */
+  signals[SIGNAL_CONVERSATION_READ] =
+      g_signal_new ("conversation-read", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 1, BEACON_TYPE_CONVERSATION);
 }
 
 static void
@@ -862,6 +1038,19 @@ beacon_session_get_contacts (BeaconSession *self)
 {
   g_return_val_if_fail (BEACON_IS_SESSION (self), NULL);
   return self->contacts;
+}
+
+/**
+ * beacon_session_get_conversations:
+ * @self: a session
+ *
+ * Returns: (transfer none): the conversations, owned by the session for its whole life
+ */
+BeaconConversationStore *
+beacon_session_get_conversations (BeaconSession *self)
+{
+  g_return_val_if_fail (BEACON_IS_SESSION (self), NULL);
+  return self->conversations;
 }
 
 /**
@@ -1217,6 +1406,7 @@ beacon_session_chat_focus (BeaconSession *self, const char *partner_id)
 
   if (!replace_str (&self->focused_partner, partner_id))
     return;
+  update_focused_conversation (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOCUSED_PARTNER]);
   if (self->running && beacon_socket_is_joined (self->socket, "/"))
     send_focus (self);
@@ -1236,6 +1426,7 @@ beacon_session_chat_blur (BeaconSession *self)
   if (self->focused_partner == NULL)
     return;
   set_str_prop (self, &self->focused_partner, NULL, PROP_FOCUSED_PARTNER);
+  update_focused_conversation (self);
   if (self->running && beacon_socket_is_joined (self->socket, "/"))
     beacon_socket_emit (self->socket, "/", "chat:blur", NULL);
 }
@@ -1409,4 +1600,363 @@ beacon_session_set_status_finish (BeaconSession *self, GAsyncResult *result, GEr
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Conversations */
+
+/* The error of an ack that reports failure, `{"ok":false,"error":{"code","message"}}`, or
+ * of one that is not an object; NULL for `{"ok":true,...}`. */
+static GError *
+ack_error (JsonArray *args, const char *event)
+{
+  JsonNode   *answer = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+  JsonObject *object;
+  JsonNode   *failure;
+
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    return g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
+                        "%s: the ack is not an object", event);
+  object = json_node_get_object (answer);
+  if (json_object_get_boolean_member_with_default (object, "ok", FALSE))
+    return NULL;
+  failure = json_object_get_member (object, "error");
+  if (failure == NULL || !JSON_NODE_HOLDS_OBJECT (failure))
+    return g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_FAILED, "%s failed", event);
+  object = json_node_get_object (failure);
+  return g_error_new (BEACON_API_ERROR,
+                      beacon_api_error_from_server_code (
+                          json_object_get_string_member_with_default (object, "code", NULL), 0),
+                      "%s: %s", event,
+                      json_object_get_string_member_with_default (object, "message", "failed"));
+}
+
+typedef struct
+{
+  BeaconConversation *conversation;
+  char               *client_id;
+} Sending;
+
+static void
+sending_free (Sending *sending)
+{
+  g_clear_object (&sending->conversation);
+  g_free (sending->client_id);
+  g_free (sending);
+}
+
+static void
+on_message_acked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask)     task = user_data;
+  g_autoptr (GError)    error = NULL;
+  g_autoptr (JsonArray) args =
+      beacon_socket_emit_with_ack_finish (BEACON_SOCKET (source), result, &error);
+  BeaconSession *self = g_task_get_source_object (task);
+  Sending       *sending = g_task_get_task_data (task);
+  JsonObject    *ack;
+  JsonNode      *message;
+
+  if (args != NULL)
+    error = ack_error (args, "send_message");
+  if (error == NULL)
+    {
+      ack = json_array_get_object_element (args, 0);
+      message = json_object_get_member (ack, "message");
+      if (message == NULL || !JSON_NODE_HOLDS_OBJECT (message))
+        error = g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
+                             "send_message: the ack has no message");
+    }
+  if (error != NULL)
+    {
+      beacon_message_list_fail (beacon_conversation_get_messages (sending->conversation),
+                                sending->client_id);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Confirmed as message:sent would (that event may come first, or never). */
+  {
+    g_autoptr (JsonObject) sent = json_object_new ();
+
+    json_object_set_string_member (sent, "conversationId",
+                                   beacon_conversation_get_id (sending->conversation));
+    json_object_set_member (sent, "message", json_node_copy (message));
+    json_object_set_string_member (sent, "clientMessageId", sending->client_id);
+    beacon_conversation_store_apply_message_sent (self->conversations, sent);
+  }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * beacon_session_send_message_async:
+ * @self: a session
+ * @conversation: a conversation of the session
+ * @text: what to send (1 to 4000 characters once trimmed)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called once the server stored it, or it failed
+ * @user_data: for @callback
+ *
+ * Appends our message as PENDING at once, then sends `send_message` with its client id
+ * (queued while reconnecting): the ack confirms it (SENT, DELIVERED with `message:sent`),
+ * a failure or no answer in time makes it FAILED.
+ */
+void
+beacon_session_send_message_async (BeaconSession      *self,
+                                   BeaconConversation *conversation,
+                                   const char         *text,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
+{
+  g_autoptr (GTask)      task = NULL;
+  g_autoptr (JsonArray)  args = json_array_new ();
+  g_autoptr (JsonObject) payload = json_object_new ();
+  BeaconMessage         *pending;
+  Sending               *sending;
+
+  g_return_if_fail (BEACON_IS_SESSION (self));
+  g_return_if_fail (BEACON_IS_CONVERSATION (conversation));
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, beacon_session_send_message_async);
+  pending = beacon_message_list_add_pending (beacon_conversation_get_messages (conversation), text);
+  sending = g_new0 (Sending, 1);
+  sending->conversation = g_object_ref (conversation);
+  sending->client_id = g_strdup (beacon_message_get_client_id (pending));
+  g_task_set_task_data (task, sending, (GDestroyNotify) sending_free);
+
+  json_object_set_string_member (payload, "conversationId",
+                                 beacon_conversation_get_id (conversation));
+  json_object_set_string_member (payload, "content", text);
+  json_object_set_string_member (payload, "clientMessageId", sending->client_id);
+  json_array_add_object_element (args, g_steal_pointer (&payload));
+  beacon_socket_emit_with_ack_async (self->socket, "/", "send_message", args,
+                                     MESSAGE_ACK_TIMEOUT_MS, cancellable, on_message_acked,
+                                     g_steal_pointer (&task));
+}
+
+/**
+ * beacon_session_send_message_finish:
+ * @self: a session
+ * @result: the result
+ * @error: why it was not sent (the message itself is then FAILED)
+ *
+ * Returns: %TRUE when the server stored the message
+ */
+gboolean
+beacon_session_send_message_finish (BeaconSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == beacon_session_send_message_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_conversation_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask)      task = user_data;
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (JsonObject) object =
+      beacon_api_open_conversation_finish (BEACON_API (source), result, &error);
+  BeaconSession      *self = g_task_get_source_object (task);
+  BeaconConversation *conversation;
+  const char         *id;
+
+  if (object == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  conversation = beacon_conversation_store_add (self->conversations, object);
+  if (conversation == NULL)
+    {
+      g_task_return_new_error (task, BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
+                               "unexpected answer: not a conversation");
+      return;
+    }
+  id = beacon_conversation_get_id (conversation);
+  if (g_hash_table_add (self->joined, g_strdup (id)) && self->running &&
+      beacon_socket_is_joined (self->socket, "/"))
+    emit_conversation_event (self, "join_conversation", id);
+  update_focused_conversation (self);
+  g_task_return_pointer (task, g_object_ref (conversation), g_object_unref);
+}
+
+/**
+ * beacon_session_open_conversation_async:
+ * @self: a session
+ * @partner_id: the user to chat with
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the conversation
+ * @user_data: for @callback
+ *
+ * `POST /api/conversations` (the conversation is created if new), into the store, and
+ * `join_conversation` (again after each reconnect).
+ */
+void
+beacon_session_open_conversation_async (BeaconSession      *self,
+                                        const char         *partner_id,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (BEACON_IS_SESSION (self));
+  g_return_if_fail (partner_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, beacon_session_open_conversation_async);
+  beacon_api_open_conversation_async (self->api, partner_id, cancellable, on_conversation_opened,
+                                      g_steal_pointer (&task));
+}
+
+/**
+ * beacon_session_open_conversation_finish:
+ * @self: a session
+ * @result: the result
+ * @error: a #BEACON_API_ERROR
+ *
+ * Returns: (transfer full) (nullable): the conversation, as the store holds it
+ */
+BeaconConversation *
+beacon_session_open_conversation_finish (BeaconSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == beacon_session_open_conversation_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_page (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask)     task = user_data;
+  g_autoptr (GError)    error = NULL;
+  g_autoptr (JsonArray) page =
+      beacon_api_list_messages_finish (BEACON_API (source), result, &error);
+  BeaconConversation *conversation = g_task_get_task_data (task);
+
+  if (page == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  beacon_message_list_prepend_page (beacon_conversation_get_messages (conversation), page,
+                                    HISTORY_PAGE);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+load_page (BeaconSession      *self,
+           BeaconConversation *conversation,
+           gpointer            source_tag,
+           GCancellable       *cancellable,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
+{
+  g_autoptr (GTask)  task = g_task_new (self, cancellable, callback, user_data);
+  BeaconMessageList *list = beacon_conversation_get_messages (conversation);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_object_ref (conversation), g_object_unref);
+  beacon_api_list_messages_async (self->api, beacon_conversation_get_id (conversation),
+                                  beacon_message_list_get_oldest_id (list), HISTORY_PAGE,
+                                  cancellable, on_page, g_steal_pointer (&task));
+}
+
+/**
+ * beacon_session_load_older_async:
+ * @self: a session
+ * @conversation: a conversation of the session
+ * @cancellable: (nullable): a cancellable
+ * @callback: called once the page is in the conversation's messages
+ * @user_data: for @callback
+ *
+ * Loads the page of history before the oldest message shown (the newest page when none
+ * is), 50 messages; the list's "has-more" says whether there are older ones.
+ */
+void
+beacon_session_load_older_async (BeaconSession      *self,
+                                 BeaconConversation *conversation,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_return_if_fail (BEACON_IS_SESSION (self));
+  g_return_if_fail (BEACON_IS_CONVERSATION (conversation));
+
+  load_page (self, conversation, beacon_session_load_older_async, cancellable, callback, user_data);
+}
+
+gboolean
+beacon_session_load_older_finish (BeaconSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == beacon_session_load_older_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+send_mark_read (BeaconSession *self, BeaconConversation *conversation)
+{
+  const char *up_to =
+      beacon_message_list_get_last_incoming_id (beacon_conversation_get_messages (conversation));
+  g_autoptr (JsonArray)  args = json_array_new ();
+  g_autoptr (JsonObject) payload = json_object_new ();
+
+  beacon_conversation_store_set_read (self->conversations,
+                                      beacon_conversation_get_id (conversation));
+  if (up_to == NULL)
+    return;
+  json_object_set_string_member (payload, "conversationId",
+                                 beacon_conversation_get_id (conversation));
+  json_object_set_string_member (payload, "upTo", up_to);
+  json_array_add_object_element (args, g_steal_pointer (&payload));
+  beacon_socket_emit (self->socket, "/", "mark_read", args);
+}
+
+static void
+on_page_to_mark (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BeaconSession      *self = BEACON_SESSION (source);
+  g_autoptr (GError)  error = NULL;
+  BeaconConversation *conversation = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_debug ("session %s: no page to mark read: %s", self->server_url, error->message);
+      return;
+    }
+  send_mark_read (self, conversation);
+}
+
+/**
+ * beacon_session_mark_read:
+ * @self: a session
+ * @conversation: a conversation of the session
+ *
+ * Sends `mark_read` up to the partner's newest message (loading the newest page first
+ * when no message is known yet), and the conversation has nothing unread.
+ */
+void
+beacon_session_mark_read (BeaconSession *self, BeaconConversation *conversation)
+{
+  BeaconMessageList *list;
+
+  g_return_if_fail (BEACON_IS_SESSION (self));
+  g_return_if_fail (BEACON_IS_CONVERSATION (conversation));
+
+  list = beacon_conversation_get_messages (conversation);
+  if (beacon_message_list_get_last_incoming_id (list) == NULL &&
+      !beacon_message_list_get_history_loaded (list))
+    load_page (self, conversation, beacon_session_mark_read, NULL, on_page_to_mark, NULL);
+  else
+    send_mark_read (self, conversation);
 }
