@@ -1444,6 +1444,34 @@ beacon_session_get_focused_partner (BeaconSession *self)
   return self->focused_partner;
 }
 
+/* Acks */
+
+/* The error of an ack that reports failure, `{"ok":false,"error":{"code","message"}}`, or
+ * of one that is not an object; NULL for `{"ok":true,...}`. */
+static GError *
+ack_error (JsonArray *args, const char *event)
+{
+  JsonNode   *answer = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+  JsonObject *object;
+  JsonNode   *failure;
+
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    return g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
+                        "%s: the ack is not an object", event);
+  object = json_node_get_object (answer);
+  if (json_object_get_boolean_member_with_default (object, "ok", FALSE))
+    return NULL;
+  failure = json_object_get_member (object, "error");
+  if (failure == NULL || !JSON_NODE_HOLDS_OBJECT (failure))
+    return g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_FAILED, "%s failed", event);
+  object = json_node_get_object (failure);
+  return g_error_new (BEACON_API_ERROR,
+                      beacon_api_error_from_server_code (
+                          json_object_get_string_member_with_default (object, "code", NULL), 0),
+                      "%s: %s", event,
+                      json_object_get_string_member_with_default (object, "message", "failed"));
+}
+
 /* Own status */
 
 typedef struct
@@ -1477,42 +1505,13 @@ on_status_acked (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError)    error = NULL;
   g_autoptr (JsonArray) args =
       beacon_socket_emit_with_ack_finish (BEACON_SOCKET (source), result, &error);
-  JsonNode   *answer;
-  JsonObject *object;
-  JsonNode   *failure;
 
-  if (args == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  answer = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
-  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
-    {
-      g_task_return_new_error (task, BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
-                               "update_status: the ack is not an object");
-      return;
-    }
-  object = json_node_get_object (answer);
-  if (json_object_get_boolean_member_with_default (object, "ok", FALSE))
-    {
-      status_done (task);
-      return;
-    }
-  failure = json_object_get_member (object, "error");
-  if (failure != NULL && JSON_NODE_HOLDS_OBJECT (failure))
-    {
-      JsonObject *e = json_node_get_object (failure);
-
-      g_task_return_new_error (
-          task, BEACON_API_ERROR,
-          beacon_api_error_from_server_code (
-              json_object_get_string_member_with_default (e, "code", NULL), 0),
-          "%s", json_object_get_string_member_with_default (e, "message", "update_status failed"));
-    }
+  if (args != NULL)
+    error = ack_error (args, "update_status");
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_new_error (task, BEACON_API_ERROR, BEACON_API_ERROR_FAILED,
-                             "update_status failed");
+    status_done (task);
 }
 
 static void
@@ -1603,32 +1602,6 @@ beacon_session_set_status_finish (BeaconSession *self, GAsyncResult *result, GEr
 }
 
 /* Conversations */
-
-/* The error of an ack that reports failure, `{"ok":false,"error":{"code","message"}}`, or
- * of one that is not an object; NULL for `{"ok":true,...}`. */
-static GError *
-ack_error (JsonArray *args, const char *event)
-{
-  JsonNode   *answer = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
-  JsonObject *object;
-  JsonNode   *failure;
-
-  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
-    return g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
-                        "%s: the ack is not an object", event);
-  object = json_node_get_object (answer);
-  if (json_object_get_boolean_member_with_default (object, "ok", FALSE))
-    return NULL;
-  failure = json_object_get_member (object, "error");
-  if (failure == NULL || !JSON_NODE_HOLDS_OBJECT (failure))
-    return g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_FAILED, "%s failed", event);
-  object = json_node_get_object (failure);
-  return g_error_new (BEACON_API_ERROR,
-                      beacon_api_error_from_server_code (
-                          json_object_get_string_member_with_default (object, "code", NULL), 0),
-                      "%s: %s", event,
-                      json_object_get_string_member_with_default (object, "message", "failed"));
-}
 
 typedef struct
 {
