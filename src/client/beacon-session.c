@@ -148,10 +148,7 @@ set_state (BeaconSession *self, BeaconSessionState state)
   g_debug ("session %s: state %d -> %d", self->server_url, self->state, state);
   self->state = state;
   if (state == BEACON_SESSION_STATE_ONLINE)
-    {
-      self->ever_online = TRUE;
-      set_error_message (self, NULL);
-    }
+    self->ever_online = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -226,7 +223,12 @@ static void
 start_heartbeat (BeaconSession *self)
 {
   stop_heartbeat (self);
-  self->heartbeat_source = g_timeout_add (self->heartbeat_interval_ms, on_heartbeat, self);
+  /* Whole seconds share their wake-up with the rest of the system. */
+  if (self->heartbeat_interval_ms % 1000 == 0)
+    self->heartbeat_source =
+        g_timeout_add_seconds (self->heartbeat_interval_ms / 1000, on_heartbeat, self);
+  else
+    self->heartbeat_source = g_timeout_add (self->heartbeat_interval_ms, on_heartbeat, self);
 }
 
 /* ---- unread counts: a contact shows its conversation's ---- */
@@ -495,6 +497,14 @@ unauthorized (BeaconSession *self, const GError *error)
   set_state (self, BEACON_SESSION_STATE_UNAUTHORIZED);
 }
 
+/* A REST answer of the running session: a refused token ends it. */
+static void
+check_token (BeaconSession *self, const GError *error)
+{
+  if (self->running && is_token_error (error))
+    unauthorized (self, error);
+}
+
 static void
 start_running (BeaconSession *self, const char *token)
 {
@@ -591,6 +601,7 @@ on_namespace_connected (BeaconSocket *socket, const char *nsp, BeaconSession *se
 
   if (!self->running || g_strcmp0 (nsp, "/") != 0)
     return;
+  set_error_message (self, NULL);
   start_heartbeat (self);
   if (self->focused_partner != NULL)
     send_focus (self);
@@ -717,10 +728,21 @@ on_event (
       g_autoptr (GPtrArray) records =
           beacon_presence_record_parse_list (payload, self->user_id, &error);
 
+      g_autoptr (GPtrArray) contacts = NULL;
+
       if (records == NULL)
         goto bad;
+      contacts = g_ptr_array_sized_new (records->len);
       for (guint i = 0; i < records->len; i++)
-        apply_record (self, g_ptr_array_index (records, i));
+        {
+          BeaconPresenceRecord *record = g_ptr_array_index (records, i);
+
+          if (g_strcmp0 (record->user_id, self->user_id) == 0)
+            apply_record (self, record);
+          else
+            g_ptr_array_add (contacts, record);
+        }
+      beacon_presence_store_apply_records (self->contacts, contacts);
     }
   return;
 
@@ -1523,7 +1545,10 @@ on_status_patched (GObject *source, GAsyncResult *result, gpointer user_data)
       beacon_api_set_status_finish (BEACON_API (source), result, &error);
 
   if (record == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    {
+      check_token (g_task_get_source_object (task), error);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
   else
     status_done (task);
 }
@@ -1740,6 +1765,7 @@ on_conversation_opened (GObject *source, GAsyncResult *result, gpointer user_dat
 
   if (object == NULL)
     {
+      check_token (self, error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1816,6 +1842,7 @@ on_page (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (page == NULL)
     {
+      check_token (g_task_get_source_object (task), error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

@@ -617,14 +617,23 @@ test_contact_online (void)
   test_server_free (server);
 }
 
+static gboolean
+own_status_is_away (gpointer data)
+{
+  return g_strcmp0 (beacon_session_get_own_status (data), "away") == 0;
+}
+
 static void
 test_set_status (void)
 {
   TestServer              *server = test_server_start (test_default_world, NULL);
   TestClient              *b = test_client_connect_user (server, "b");
   BeaconSession           *session = session_for (server, NULL, "a");
+  g_autofree char         *token = test_server_token (server, "a", 3600);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError)       error = NULL;
+  g_autoptr (JsonNode)     me = NULL;
+  TestClient              *other;
 
   wait_state (session, BEACON_SESSION_STATE_ONLINE);
   g_assert_cmpstr (beacon_session_get_own_status (session), ==, "online");
@@ -651,9 +660,55 @@ test_set_status (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (beacon_session_get_own_status (session), ==, "busy");
 
+  /* Another device of ours changes it: we follow. */
+  other = test_client_connect_user (server, "a");
+  test_client_emit (other, "update_status", "{\"status\":\"away\",\"message\":\"Back soon\"}",
+                    FALSE);
+  test_wait_until (own_status_is_away, session);
+  g_assert_cmpstr (beacon_session_get_custom_message (session), ==, "Back soon");
+  test_client_free (other);
+
+  /* Not connected: through REST. */
+  beacon_session_stop (session);
+  g_clear_object (&result);
+  g_clear_error (&error);
+  beacon_session_set_status_async (session, "online", NULL, NULL, on_done, &result);
+  g_assert_true (beacon_session_set_status_finish (session, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (beacon_session_get_own_status (session), ==, "online");
+  g_assert_null (beacon_session_get_custom_message (session));
+  g_assert_cmpuint (test_rest (server, "GET", "/api/me", token, NULL, &me), ==, 200);
+  g_assert_cmpstr (test_json_string (me, "status"), ==, "online");
+
   g_clear_object (&result);
   session_free (session);
   test_client_free (b);
+  test_server_free (server);
+}
+
+static void
+test_token_refused_by_rest (void)
+{
+  TestServer                    *server = test_server_start (test_default_world, NULL);
+  BeaconSession                 *session = session_for (server, NULL, "a");
+  g_autofree char               *expired = test_server_token (server, "a", -60);
+  g_autoptr (GAsyncResult)       result = NULL;
+  g_autoptr (GError)             error = NULL;
+  g_autoptr (BeaconConversation) conversation = NULL;
+
+  wait_state (session, BEACON_SESSION_STATE_ONLINE);
+  /* The token runs out while the session is on: the next REST answer ends it. */
+  beacon_api_set_token (beacon_session_get_api (session), expired);
+  beacon_session_open_conversation_async (session, "b", NULL, on_done, &result);
+  conversation = beacon_session_open_conversation_finish (session, wait_result (&result), &error);
+  g_assert_null (conversation);
+  g_assert_error (error, BEACON_API_ERROR, BEACON_API_ERROR_TOKEN_EXPIRED);
+  g_assert_cmpint (beacon_session_get_state (session), ==, BEACON_SESSION_STATE_UNAUTHORIZED);
+  g_assert_cmpint (beacon_socket_get_state (beacon_session_get_socket (session)), ==,
+                   BEACON_SOCKET_STATE_DISCONNECTED);
+
+  g_clear_object (&result);
+  session_free (session);
   test_server_free (server);
 }
 
@@ -1001,6 +1056,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/session/heartbeat", test_heartbeat);
   g_test_add_func ("/session/contact-online", test_contact_online);
   g_test_add_func ("/session/set-status", test_set_status);
+  g_test_add_func ("/session/token-refused-by-rest", test_token_refused_by_rest);
   g_test_add_func ("/session/messages/both-ways", test_messages_both_ways);
   g_test_add_func ("/session/messages/refused", test_message_refused);
   g_test_add_func ("/session/messages/history-and-unread", test_history_and_unread);
