@@ -29,17 +29,18 @@ function authenticate(token) {
   return payload ? byId.get(payload.sub) || null : null;
 }
 
-function setStatus(id, status, at) {
+function setStatus(id, status, at, announce = true) {
   const entry = presence.get(id) || { status: 'offline', last_seen: null };
   entry.status = status;
   if (status === 'offline') entry.last_seen = new Date(at ?? Date.now()).toISOString();
   presence.set(id, entry);
-  io.emit('presence_updated', record(id));
+  if (announce) io.emit('presence_updated', record(id));
 }
 
-// {"user","status","at"}: the user's status becomes that, announced to everyone.
+// {"user","status","at","silent"}: the user's status becomes that, announced to everyone
+// unless silent (then only get_presence tells it, as when an announcement was lost).
 function control(cmd) {
-  setStatus(cmd.user, cmd.status, cmd.at);
+  setStatus(cmd.user, cmd.status, cmd.at, !cmd.silent);
 }
 
 const friendsOf = (u) => users.filter((f) => f.id !== u.id);
