@@ -82,12 +82,15 @@ function readJson(req) {
  * It stops when its standard input closes (the test that started it is gone).
  *
  * options.transports: Engine.IO transports (default both)
- * options.authenticate(token): the user a token names, or null
+ * options.authenticate(token): the user a token names, or null; REST reads the token from
+ *   "Authorization: Bearer", the socket from its CONNECT auth {"token"}
  * options.routes: { 'GET /api/friends': (user, body) => answer, ... } where an answer is
  *   a JSON value, or [status, value]; a route whose key ends in ' public' needs no token
  * options.control(command): applies POST /test/presence {"user",...} and returns what to
  *   answer; it runs synchronously, so every event it emits is sent before the answer
- * options.setup(io): adds the namespace's middleware and handlers
+ * options.connection(socket): a socket whose token was good connected (socket.data.user);
+ *   the others were refused with the CONNECT_ERROR "unauthorized"
+ * Returns the Socket.IO server.
  */
 function serve(options) {
   const server = http.createServer(async (req, res) => {
@@ -118,7 +121,13 @@ function serve(options) {
     serveClient: false,
     transports: options.transports || ['polling', 'websocket'],
   });
-  options.setup(io);
+  io.use((socket, next) => {
+    const user = options.authenticate(socket.handshake.auth && socket.handshake.auth.token);
+    if (!user) return next(new Error('unauthorized'));
+    socket.data.user = user;
+    next();
+  });
+  io.on('connection', options.connection);
 
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${server.address().port}\n`);

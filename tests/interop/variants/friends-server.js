@@ -17,7 +17,6 @@ const byId = new Map(users.map((u) => [u.id, u]));
 const online = new Set([102, 104]);
 const sockets = new Map(); // userId -> number of connected sockets
 
-let io;
 
 function authenticate(token) {
   const payload = verifyJwt(token, SECRET);
@@ -54,27 +53,18 @@ const routes = {
   'GET /api/conversations': () => [],
 };
 
-serve({
+const io = serve({
   authenticate,
   routes,
   control,
-  setup(server) {
-    io = server;
-    io.use((socket, next) => {
-      const user = authenticate(socket.handshake.auth && socket.handshake.auth.token);
-      if (!user) return next(new Error('unauthorized'));
-      socket.data.user = user;
-      next();
-    });
-    io.on('connection', (socket) => {
-      const me = socket.data.user.id;
-      socket.join(`user:${me}`);
-      sockets.set(me, (sockets.get(me) || 0) + 1);
-      if (sockets.get(me) === 1) announce(me, 'online');
-      socket.on('disconnect', () => {
-        sockets.set(me, sockets.get(me) - 1);
-        if (sockets.get(me) === 0) announce(me, 'offline');
-      });
+  connection(socket) {
+    const me = socket.data.user.id;
+    socket.join(`user:${me}`);
+    sockets.set(me, (sockets.get(me) || 0) + 1);
+    if (sockets.get(me) === 1) announce(me, 'online');
+    socket.on('disconnect', () => {
+      sockets.set(me, sockets.get(me) - 1);
+      if (sockets.get(me) === 0) announce(me, 'offline');
     });
   },
 });

@@ -21,7 +21,6 @@ const presence = new Map([
   [7004, { status: 'away', last_seen: null, last_active: 1763890000000 }],
 ]);
 
-let io;
 const friendsOf = (id) => users.filter((f) => f.id !== id).map((f) => f.id);
 const stateOf = (id) => presence.get(id) || { status: 'offline', last_seen: null, last_active: null };
 const record = (id) => ({ user_id: id, ...stateOf(id), chatting_with_me: false, custom_message: null, role: byId.get(id).role });
@@ -57,28 +56,19 @@ const routes = {
   'GET /api/conversations': () => [],
 };
 
-serve({
+const io = serve({
   transports: ['polling'],
   authenticate,
   routes,
   control,
-  setup(server) {
-    io = server;
-    io.use((socket, next) => {
-      const user = authenticate(socket.handshake.auth && socket.handshake.auth.token);
-      if (!user) return next(new Error('unauthorized'));
-      socket.data.user = user;
-      next();
-    });
-    io.on('connection', (socket) => {
-      const me = socket.data.user.id;
-      const onlineUsers = friendsOf(me)
-        .filter((id) => stateOf(id).status !== 'offline')
-        .map((id) => ({ userId: id, role: byId.get(id).role, status: stateOf(id).status, lastActive: stateOf(id).last_active, chattingWith: null }));
-      socket.emit('presence:connected', { userId: me, onlineUsers });
-      socket.on('heartbeat', (ack) => {
-        if (typeof ack === 'function') ack({ ok: true, serverTime: new Date().toISOString() });
-      });
+  connection(socket) {
+    const me = socket.data.user.id;
+    const onlineUsers = friendsOf(me)
+      .filter((id) => stateOf(id).status !== 'offline')
+      .map((id) => ({ userId: id, role: byId.get(id).role, status: stateOf(id).status, lastActive: stateOf(id).last_active, chattingWith: null }));
+    socket.emit('presence:connected', { userId: me, onlineUsers });
+    socket.on('heartbeat', (ack) => {
+      if (typeof ack === 'function') ack({ ok: true, serverTime: new Date().toISOString() });
     });
   },
 });

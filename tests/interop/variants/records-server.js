@@ -21,7 +21,6 @@ const presence = new Map([
 ]);
 const sockets = new Map(); // userId -> number of connected sockets
 
-let io;
 const record = (id) => ({ user_id: id, ...(presence.get(id) || { status: 'offline', last_seen: null }) });
 
 function authenticate(token) {
@@ -62,32 +61,23 @@ const routes = {
   'GET /api/conversations': () => ({ data: { conversations: [] } }),
 };
 
-serve({
+const io = serve({
   authenticate,
   routes,
   control,
-  setup(server) {
-    io = server;
-    io.use((socket, next) => {
-      const user = authenticate(socket.handshake.auth && socket.handshake.auth.token);
-      if (!user) return next(new Error('unauthorized'));
-      socket.data.user = user;
-      next();
+  connection(socket) {
+    const me = socket.data.user.id;
+    sockets.set(me, (sockets.get(me) || 0) + 1);
+    if (sockets.get(me) === 1) setStatus(me, 'online');
+    socket.emit('presence_info', friendsOf(socket.data.user).map((f) => record(f.id)));
+    socket.on('get_presence', (ids, ack) => {
+      const list = (Array.isArray(ids) ? ids : []).slice(0, 500).map((id) => record(String(id)));
+      socket.emit('presence_info', list);
+      if (typeof ack === 'function') ack(list);
     });
-    io.on('connection', (socket) => {
-      const me = socket.data.user.id;
-      sockets.set(me, (sockets.get(me) || 0) + 1);
-      if (sockets.get(me) === 1) setStatus(me, 'online');
-      socket.emit('presence_info', friendsOf(socket.data.user).map((f) => record(f.id)));
-      socket.on('get_presence', (ids, ack) => {
-        const list = (Array.isArray(ids) ? ids : []).slice(0, 500).map((id) => record(String(id)));
-        socket.emit('presence_info', list);
-        if (typeof ack === 'function') ack(list);
-      });
-      socket.on('disconnect', () => {
-        sockets.set(me, sockets.get(me) - 1);
-        if (sockets.get(me) === 0) setStatus(me, 'offline');
-      });
+    socket.on('disconnect', () => {
+      sockets.set(me, sockets.get(me) - 1);
+      if (sockets.get(me) === 0) setStatus(me, 'offline');
     });
   },
 });

@@ -23,7 +23,6 @@ addDevice({ userId: 2, socketId: 'sim-2-phone', status: 'active', chattingWith: 
 addDevice({ userId: 2, socketId: 'sim-2-laptop', status: 'away', chattingWith: null, lastActive: 1763891000000 });
 addDevice({ userId: 4, socketId: 'sim-4-laptop', status: 'dnd', chattingWith: null, lastActive: 1763893000000 });
 
-let io;
 const broadcast = () => io.emit('presence:update', { onlineUsers: [...online.values()] });
 
 function authenticate(token) {
@@ -68,33 +67,24 @@ const routes = {
   'GET /api/conversations': () => [],
 };
 
-serve({
+const io = serve({
   authenticate,
   routes,
   control,
-  setup(server) {
-    io = server;
-    io.use((socket, next) => {
-      const user = authenticate(socket.handshake.auth && socket.handshake.auth.token);
-      if (!user) return next(new Error('unauthorized'));
-      socket.data.user = user;
-      next();
-    });
-    io.on('connection', (socket) => {
-      addDevice({ userId: socket.data.user.id, socketId: socket.id, status: 'active', chattingWith: null, lastActive: Date.now() });
+  connection(socket) {
+    addDevice({ userId: socket.data.user.id, socketId: socket.id, status: 'active', chattingWith: null, lastActive: Date.now() });
+    broadcast();
+    socket.on('chat:focus', (payload) => {
+      online.get(socket.id).chattingWith = payload && payload.partnerId !== undefined ? Number(payload.partnerId) : null;
       broadcast();
-      socket.on('chat:focus', (payload) => {
-        online.get(socket.id).chattingWith = payload && payload.partnerId !== undefined ? Number(payload.partnerId) : null;
-        broadcast();
-      });
-      socket.on('chat:blur', () => {
-        online.get(socket.id).chattingWith = null;
-        broadcast();
-      });
-      socket.on('disconnect', () => {
-        online.delete(socket.id);
-        broadcast();
-      });
+    });
+    socket.on('chat:blur', () => {
+      online.get(socket.id).chattingWith = null;
+      broadcast();
+    });
+    socket.on('disconnect', () => {
+      online.delete(socket.id);
+      broadcast();
     });
   },
 });
