@@ -5,9 +5,7 @@
 
 #include <libsoup/soup.h>
 
-#include "beacon-api.h"
-#include "beacon-presence-store.h"
-#include "beacon-socket.h"
+#include "beacon-session.h"
 #include "harness.h"
 
 /* Passed where a contact's field is not checked. */
@@ -103,14 +101,11 @@ backend_free (Backend *backend)
   g_free (backend);
 }
 
-/* The signed-in client: REST sign-in and hydration, then the socket's presence events fed
- * to the store, as a session runs them. */
+/* The signed-in client: a BeaconSession started with the token the backend's login gave. */
 typedef struct
 {
-  BeaconApi           *api;
-  BeaconSocket        *socket;
+  BeaconSession       *session;
   BeaconPresenceStore *contacts;
-  gboolean             joined;
 } Client;
 
 static void
@@ -127,115 +122,44 @@ has_result (gpointer data)
   return *(GAsyncResult **) data != NULL;
 }
 
-static void
-on_event (BeaconSocket *socket, const char *nsp, const char *name, JsonArray *args, Client *client)
-{
-  g_autoptr (GError)    error = NULL;
-  g_autoptr (GPtrArray) records = NULL;
-  const char           *me = beacon_api_get_user_id (client->api);
-  JsonNode             *payload;
-
-  if (json_array_get_length (args) == 0)
-    return;
-  payload = json_array_get_element (args, 0);
-  if (g_str_equal (name, "presence:connected") || g_str_equal (name, "presence:update"))
-    {
-      g_assert_true (beacon_presence_parse_snapshot (payload, me, NULL, &records, &error));
-      beacon_presence_store_apply_snapshot (client->contacts, records, TRUE);
-    }
-  else if (g_str_equal (name, "presence_updated") || g_str_equal (name, "friend_status_changed"))
-    {
-      g_autoptr (BeaconPresenceRecord) record = beacon_presence_record_parse (payload, me, &error);
-
-      g_assert_nonnull (record);
-      beacon_presence_store_apply_record (client->contacts, record);
-    }
-  else if (g_str_equal (name, "presence_info"))
-    {
-      records = beacon_presence_record_parse_list (payload, me, &error);
-      g_assert_nonnull (records);
-      beacon_presence_store_apply_records (client->contacts, records);
-    }
-  g_assert_no_error (error);
-}
-
-static void
-on_joined (BeaconSocket *socket, const char *nsp, Client *client)
-{
-  client->joined = TRUE;
-}
-
 static gboolean
-is_joined (gpointer data)
+is_online (gpointer data)
 {
-  return ((Client *) data)->joined;
+  return beacon_session_get_state (data) == BEACON_SESSION_STATE_ONLINE;
 }
 
-/* Signs Ann in with her password, hydrates and connects. */
+/* Signs Ann in with her password (BeaconApi: the login answer of this backend), then runs
+ * a session with the token until it is online: connected and hydrated. */
 static Client *
 client_start (Backend *backend)
 {
   Client                   *client = g_new0 (Client, 1);
   g_autoptr (GError)        error = NULL;
   g_autoptr (GAsyncResult)  result = NULL;
-  g_autoptr (GPtrArray)     friends = NULL;
-  g_autoptr (GPtrArray)     infos = NULL;
-  g_autoptr (GPtrArray)     records = NULL;
-  g_autoptr (GHashTable)    online = NULL;
-  g_autoptr (JsonNode)      auth = NULL;
+  g_autoptr (BeaconApi)     api = beacon_api_new (backend->url);
   g_autoptr (BeaconApiUser) user = NULL;
   g_autofree char          *token = NULL;
-  g_autofree char          *auth_json = NULL;
 
-  client->api = beacon_api_new (backend->url);
-  client->contacts = beacon_presence_store_new (NULL);
-  client->socket = beacon_socket_new (backend->url);
-
-  beacon_api_login_async (client->api, "ann@example.com", "pw", NULL, on_result, &result);
+  beacon_api_login_async (api, "ann@example.com", "pw", NULL, on_result, &result);
   test_wait_until (has_result, &result);
-  token = beacon_api_login_finish (client->api, result, &user, &error);
+  token = beacon_api_login_finish (api, result, &user, &error);
   g_assert_no_error (error);
-  g_clear_object (&result);
 
-  beacon_api_get_friends_async (client->api, NULL, on_result, &result);
-  test_wait_until (has_result, &result);
-  friends = beacon_api_get_friends_finish (client->api, result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
-  infos = g_ptr_array_new_with_free_func ((GDestroyNotify) beacon_contact_info_free);
-  for (guint i = 0; i < friends->len; i++)
-    {
-      BeaconApiUser *f = g_ptr_array_index (friends, i);
-
-      g_ptr_array_add (infos, beacon_contact_info_new (f->id, f->name, f->role));
-    }
-  beacon_presence_store_set_names (client->contacts, infos);
-
-  g_signal_connect (client->socket, "event", G_CALLBACK (on_event), client);
-  g_signal_connect (client->socket, "namespace-connected", G_CALLBACK (on_joined), client);
-  auth_json = g_strdup_printf ("{\"token\":\"%s\"}", token);
-  auth = json_from_string (auth_json, &error);
-  g_assert_no_error (error);
-  beacon_socket_join (client->socket, "/", auth);
-
-  beacon_presence_store_begin_hydration (client->contacts);
-  beacon_socket_connect (client->socket);
-  beacon_api_get_online_status_async (client->api, NULL, on_result, &result);
-  test_wait_until (has_result, &result);
-  beacon_api_get_online_status_finish (client->api, result, &online, &records, &error);
-  g_assert_no_error (error);
-  beacon_presence_store_finish_hydration (client->contacts, records, online);
-  test_wait_until (is_joined, client);
+  client->session = beacon_session_new (backend->url, NULL);
+  client->contacts = beacon_session_get_contacts (client->session);
+  beacon_session_start_with_token (client->session, token);
+  test_wait_until (is_online, client->session);
+  /* GET /api/me told the session who it is, as the login did. */
+  g_assert_cmpstr (beacon_session_get_user_id (client->session), ==, user->id);
+  g_assert_cmpstr (beacon_session_get_user_name (client->session), ==, "Ann");
   return client;
 }
 
 static void
 client_free (Client *client)
 {
-  beacon_socket_disconnect (client->socket);
-  g_assert_finalize_object (client->socket);
-  g_assert_finalize_object (client->api);
-  g_assert_finalize_object (client->contacts);
+  beacon_session_stop (client->session);
+  g_assert_finalize_object (client->session);
   g_free (client);
 }
 
@@ -359,11 +283,13 @@ test_snapshot_backend (void)
 static void
 test_records_backend (void)
 {
-  const char *ben = "65a1f0c2e4b0a1b2c3d4e5f1";
-  const char *cat = "65a1f0c2e4b0a1b2c3d4e5f2";
-  const char *dan = "65a1f0c2e4b0a1b2c3d4e5f3";
-  Backend    *backend;
-  Client     *client;
+  const char           *ben = "65a1f0c2e4b0a1b2c3d4e5f1";
+  const char           *cat = "65a1f0c2e4b0a1b2c3d4e5f2";
+  const char           *dan = "65a1f0c2e4b0a1b2c3d4e5f3";
+  g_autoptr (JsonArray) args = json_array_new ();
+  g_autoptr (JsonArray) ids = json_array_new ();
+  Backend              *backend;
+  Client               *client;
 
   if (skip_without_node ())
     return;
@@ -384,6 +310,14 @@ test_records_backend (void)
   wait_contact (client, ben, BEACON_STATUS_OFFLINE, ANY, 1795430000123, ANY);
   backend_set (backend, "{\"user\":\"65a1f0c2e4b0a1b2c3d4e5f2\",\"status\":\"away\"}");
   wait_contact (client, cat, BEACON_STATUS_AWAY, ANY, ANY, ANY);
+
+  /* Dan goes away unannounced; asking with get_presence brings a presence_info array. */
+  backend_set (backend,
+               "{\"user\":\"65a1f0c2e4b0a1b2c3d4e5f3\",\"status\":\"away\",\"silent\":true}");
+  json_array_add_string_element (ids, dan);
+  json_array_add_array_element (args, g_steal_pointer (&ids));
+  beacon_socket_emit (beacon_session_get_socket (client->session), "/", "get_presence", args);
+  wait_contact (client, dan, BEACON_STATUS_AWAY, ANY, ANY, ANY);
 
   client_free (client);
   backend_free (backend);
@@ -421,23 +355,114 @@ test_friends_backend (void)
 static void
 test_polling_backend (void)
 {
-  Backend *backend;
-  Client  *client;
+  g_autoptr (GError)       error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonArray)    ack = NULL;
+  BeaconSocket            *socket;
+  Backend                 *backend;
+  Client                  *client;
 
   if (skip_without_node ())
     return;
   backend = backend_start ("polling");
   client = client_start (backend);
+  socket = beacon_session_get_socket (client->session);
 
   assert_name (client, "7002", "Ben");
   wait_contact (client, "7002", BEACON_STATUS_ONLINE, FALSE, ANY, 1763892000000);
   wait_contact (client, "7003", BEACON_STATUS_OFFLINE, FALSE, 1763880000000, ANY);
   wait_contact (client, "7004", BEACON_STATUS_AWAY, FALSE, ANY, ANY);
 
+  /* The other direction: an event with an ack goes by POST, the ack comes by GET. */
+  beacon_socket_emit_with_ack_async (socket, "/", "heartbeat", NULL, 5000, NULL, on_result,
+                                     &result);
+  test_wait_until (has_result, &result);
+  ack = beacon_socket_emit_with_ack_finish (socket, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (test_json_bool (json_array_get_element (ack, 0), "ok"));
+  g_assert_cmpint (beacon_socket_get_state (socket), ==, BEACON_SOCKET_STATE_CONNECTED);
+
   backend_set (backend, "{\"user\":7003,\"status\":\"active\",\"at\":1795433000000}");
   wait_contact (client, "7003", BEACON_STATUS_ONLINE, ANY, ANY, 1795433000000);
   backend_set (backend, "{\"user\":7002,\"status\":\"offline\",\"at\":1795434000000}");
   wait_contact (client, "7002", BEACON_STATUS_OFFLINE, ANY, 1795434000000, ANY);
+
+  client_free (client);
+  backend_free (backend);
+}
+
+/* Known defects of BeaconSession, reported to its authors: each case marks itself TODO in
+ * the TAP output while the defect is there, and passes once it is fixed (then it should
+ * become a plain assertion). */
+static void
+known_issue (gboolean fixed, const char *defect)
+{
+  if (!fixed)
+    g_test_incomplete (defect);
+}
+
+/* A snapshot backend lists every online socket, the viewer's own too. */
+static void
+test_own_snapshot_entry (void)
+{
+  Backend *backend;
+  Client  *client;
+
+  if (skip_without_node ())
+    return;
+  backend = backend_start ("snapshot");
+  client = client_start (backend);
+  backend_set (backend, "{\"user\":3,\"status\":\"active\",\"at\":1763895000000}");
+  wait_contact (client, "3", BEACON_STATUS_ONLINE, ANY, ANY, 1763895000000);
+
+  known_issue (beacon_presence_store_lookup (client->contacts, "1") == NULL,
+               "BeaconSession lists the signed-in user among her contacts: it applies her own "
+               "entry of a presence:update snapshot");
+
+  client_free (client);
+  backend_free (backend);
+}
+
+/* A session started from a token learns its user id from GET /api/me, after the socket
+ * connected: what arrives before is read without knowing who the viewer is. Here Dan
+ * already chats with Ann when she connects, as the snapshot sent on connect says. */
+static void
+test_chatting_before_me (void)
+{
+  Backend *backend;
+  Client  *client;
+
+  if (skip_without_node ())
+    return;
+  backend = backend_start ("snapshot");
+  backend_set (backend, "{\"user\":4,\"chattingWith\":1,\"at\":1763896000000}");
+  client = client_start (backend);
+  wait_contact (client, "4", ANY, ANY, ANY, 1763896000000);
+
+  known_issue (
+      beacon_contact_get_chatting_with_me (beacon_presence_store_lookup (client->contacts, "4")),
+      "BeaconSession started from a token resolves chattingWith of the snapshot sent on "
+      "connect against no viewer (GET /api/me has not answered): green shows as yellow");
+
+  client_free (client);
+  backend_free (backend);
+}
+
+/* The same, with the records backend announcing Ann's own coming online to everyone. */
+static void
+test_own_record_before_me (void)
+{
+  Backend *backend;
+  Client  *client;
+
+  if (skip_without_node ())
+    return;
+  backend = backend_start ("records");
+  client = client_start (backend);
+
+  known_issue (beacon_presence_store_lookup (client->contacts, "65a1f0c2e4b0a1b2c3d4e5f0") == NULL,
+               "BeaconSession started from a token takes the user's own presence_updated, "
+               "arriving before GET /api/me answered, for a contact's");
 
   client_free (client);
   backend_free (backend);
@@ -452,6 +477,9 @@ main (int argc, char **argv)
   g_test_add_func ("/interop/records-backend", test_records_backend);
   g_test_add_func ("/interop/friends-backend", test_friends_backend);
   g_test_add_func ("/interop/polling-backend", test_polling_backend);
+  g_test_add_func ("/interop/known-issues/own-snapshot-entry", test_own_snapshot_entry);
+  g_test_add_func ("/interop/known-issues/chatting-before-me", test_chatting_before_me);
+  g_test_add_func ("/interop/known-issues/own-record-before-me", test_own_record_before_me);
 
   return g_test_run ();
 }
