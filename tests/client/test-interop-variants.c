@@ -391,6 +391,55 @@ test_polling_backend (void)
   backend_free (backend);
 }
 
+/* The whole sign-in of the session (login answer with a numeric id, token into the Secret
+ * Service of the headless session) against the snapshot backend; the user id is known
+ * before the socket connects, so Dan's chat with Ann in the first snapshot shows green. */
+static void
+test_snapshot_backend_sign_in (void)
+{
+  g_autoptr (GError)        error = NULL;
+  g_autoptr (GAsyncResult)  result = NULL;
+  g_autoptr (BeaconSession) session = NULL;
+  Backend                  *backend;
+  BeaconContact            *dan;
+
+  if (skip_without_node ())
+    return;
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("no session bus for the Secret Service (run in build-aux/headless-session.sh)");
+      return;
+    }
+  backend = backend_start ("snapshot");
+  backend_set (backend, "{\"user\":4,\"chattingWith\":1,\"at\":1763897000000}");
+
+  session = beacon_session_new (backend->url, NULL);
+  beacon_session_sign_in_async (session, "ann@example.com", "pw", NULL, on_result, &result);
+  test_wait_until (has_result, &result);
+  g_assert_true (beacon_session_sign_in_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpstr (beacon_session_get_user_id (session), ==, "1");
+  test_wait_until (is_online, session);
+
+  dan = beacon_presence_store_lookup (beacon_session_get_contacts (session), "4");
+  g_assert_nonnull (dan);
+  g_assert_cmpstr (beacon_contact_get_name (dan), ==, "Dan");
+  g_assert_cmpint (date_ms (beacon_contact_get_last_active (dan)), ==, 1763897000000);
+  g_assert_true (beacon_contact_get_chatting_with_me (dan));
+  g_assert_cmpint (beacon_contact_get_badge (dan), ==, BEACON_BADGE_GREEN);
+
+  /* Signing out deletes the token from the keyring again. */
+  beacon_session_sign_out_async (session, NULL, on_result, &result);
+  test_wait_until (has_result, &result);
+  g_assert_true (beacon_session_sign_out_finish (session, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (beacon_session_get_state (session), ==, BEACON_SESSION_STATE_SIGNED_OUT);
+  g_assert_finalize_object (g_steal_pointer (&session));
+  backend_free (backend);
+}
+
 /* Known defects of BeaconSession, reported to its authors: each case marks itself TODO in
  * the TAP output while the defect is there, and passes once it is fixed (then it should
  * become a plain assertion). */
@@ -474,6 +523,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/interop/snapshot-backend", test_snapshot_backend);
+  g_test_add_func ("/interop/snapshot-backend/sign-in", test_snapshot_backend_sign_in);
   g_test_add_func ("/interop/records-backend", test_records_backend);
   g_test_add_func ("/interop/friends-backend", test_friends_backend);
   g_test_add_func ("/interop/polling-backend", test_polling_backend);
