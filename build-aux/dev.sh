@@ -88,8 +88,11 @@ cmd_run() {
     wait $server_pid
     return
   fi
-  log "Starting Beacon"
-  GSETTINGS_SCHEMA_DIR="$top/build/data" "$top/build/src/app/beacon" "$@"
+  log "Starting Beacon, signed in as the demo user demo@beacon.test"
+  # The demo's password is public (beacon-server --demo prints it); a real account's
+  # token stays in the keyring.
+  BEACON_PASSWORD=beacon-demo GSETTINGS_SCHEMA_DIR="$top/build/data" \
+    "$top/build/src/app/beacon" --server "http://127.0.0.1:$port" --email demo@beacon.test "$@"
 }
 
 # The interop tests' npm packages, exactly as package-lock.json pins them.
