@@ -440,16 +440,6 @@ test_snapshot_backend_sign_in (void)
   backend_free (backend);
 }
 
-/* Known defects of BeaconSession, reported to its authors: each case marks itself TODO in
- * the TAP output while the defect is there, and passes once it is fixed (then it should
- * become a plain assertion). */
-static void
-known_issue (gboolean fixed, const char *defect)
-{
-  if (!fixed)
-    g_test_incomplete (defect);
-}
-
 /* A snapshot backend lists every online socket, the viewer's own too. */
 static void
 test_own_snapshot_entry (void)
@@ -464,17 +454,16 @@ test_own_snapshot_entry (void)
   backend_set (backend, "{\"user\":3,\"status\":\"active\",\"at\":1763895000000}");
   wait_contact (client, "3", BEACON_STATUS_ONLINE, ANY, ANY, 1763895000000);
 
-  known_issue (beacon_presence_store_lookup (client->contacts, "1") == NULL,
-               "BeaconSession lists the signed-in user among her contacts: it applies her own "
-               "entry of a presence:update snapshot");
+  /* The signed-in user's own entry of the snapshot does not make her a contact. */
+  g_assert_null (beacon_presence_store_lookup (client->contacts, "1"));
 
   client_free (client);
   backend_free (backend);
 }
 
-/* A session started from a token learns its user id from GET /api/me, after the socket
- * connected: what arrives before is read without knowing who the viewer is. Here Dan
- * already chats with Ann when she connects, as the snapshot sent on connect says. */
+/* A session started from a token learns its user id from GET /api/me before the socket
+ * connects, so the snapshot sent on connect is read knowing who the viewer is. Here Dan
+ * already chats with Ann when she connects: green at once. */
 static void
 test_chatting_before_me (void)
 {
@@ -488,10 +477,8 @@ test_chatting_before_me (void)
   client = client_start (backend);
   wait_contact (client, "4", ANY, ANY, ANY, 1763896000000);
 
-  known_issue (
-      beacon_contact_get_chatting_with_me (beacon_presence_store_lookup (client->contacts, "4")),
-      "BeaconSession started from a token resolves chattingWith of the snapshot sent on "
-      "connect against no viewer (GET /api/me has not answered): green shows as yellow");
+  g_assert_true (
+      beacon_contact_get_chatting_with_me (beacon_presence_store_lookup (client->contacts, "4")));
 
   client_free (client);
   backend_free (backend);
@@ -509,9 +496,8 @@ test_own_record_before_me (void)
   backend = backend_start ("records");
   client = client_start (backend);
 
-  known_issue (beacon_presence_store_lookup (client->contacts, "65a1f0c2e4b0a1b2c3d4e5f0") == NULL,
-               "BeaconSession started from a token takes the user's own presence_updated, "
-               "arriving before GET /api/me answered, for a contact's");
+  /* Her own presence_updated is not taken for a contact's. */
+  g_assert_null (beacon_presence_store_lookup (client->contacts, "65a1f0c2e4b0a1b2c3d4e5f0"));
 
   client_free (client);
   backend_free (backend);
