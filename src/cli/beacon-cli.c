@@ -50,8 +50,7 @@ beacon_cli_finish (BeaconCli *cli, BeaconCliExit code)
   g_main_loop_quit (cli->loop);
 }
 
-static void
-say_va (const char *format, va_list args)
+static void G_GNUC_PRINTF (1, 0) say_va (const char *format, va_list args)
 {
   g_autofree char *message = g_strdup_vprintf (format, args);
 
