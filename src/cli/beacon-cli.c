@@ -50,7 +50,10 @@ beacon_cli_finish (BeaconCli *cli, BeaconCliExit code)
   g_main_loop_quit (cli->loop);
 }
 
-static void G_GNUC_PRINTF (1, 0) say_va (const char *format, va_list args)
+static void say_va (const char *format, va_list args) G_GNUC_PRINTF (1, 0);
+
+static void
+say_va (const char *format, va_list args)
 {
   g_autofree char *message = g_strdup_vprintf (format, args);
 
@@ -58,7 +61,10 @@ static void G_GNUC_PRINTF (1, 0) say_va (const char *format, va_list args)
 }
 
 /* A message on stderr, after the program's name. */
-static void G_GNUC_PRINTF (1, 2) say (const char *format, ...)
+static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+static void
+say (const char *format, ...)
 {
   va_list args;
 
