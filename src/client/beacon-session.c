@@ -8,6 +8,11 @@
 
 #define DEFAULT_HEARTBEAT_INTERVAL_MS 25000
 #define STATUS_ACK_TIMEOUT_MS         10000
+#define MESSAGE_ACK_TIMEOUT_MS        15000
+#define HISTORY_PAGE                  50
+/* How long after a connect to wait for the online snapshot before hydrating anyway (a
+ * backend of PROTOCOL.md 9 may send none). */
+#define SNAPSHOT_WAIT_MS 1000
 
 G_DEFINE_ENUM_TYPE (BeaconSessionState,
                     beacon_session_state,
@@ -26,8 +31,9 @@ typedef struct
   BeaconSession *self; /* unowned; not used once cancellable is cancelled */
   GCancellable  *cancellable;
   guint          pending;
-  GHashTable    *online;  /* from GET /api/friends/online-status, nullable */
-  GPtrArray     *records; /* idem */
+  GHashTable    *online;        /* from GET /api/friends/online-status, nullable */
+  GPtrArray     *records;       /* idem */
+  JsonArray     *conversations; /* from GET /api/conversations, nullable */
   gboolean       answered;
 } Hydration;
 
@@ -35,13 +41,16 @@ struct _BeaconSession
 {
   GObject parent_instance;
 
-  char                *server_url;
-  BeaconClock         *clock;
-  BeaconApi           *api;
-  BeaconSocket        *socket;
-  BeaconPresenceStore *contacts;
-  BeaconAccount       *account; /* the token's keyring entry, NULL when given */
-  GNetworkMonitor     *monitor;
+  char                    *server_url;
+  BeaconClock             *clock;
+  BeaconApi               *api;
+  BeaconSocket            *socket;
+  BeaconPresenceStore     *contacts;
+  BeaconConversationStore *conversations;
+  GHashTable              *joined;  /* ids of the conversations opened: joined after each connect */
+  BeaconAccount           *account; /* the token's keyring entry, NULL when given */
+  GNetworkMonitor         *monitor;
+  gboolean                 network_available; /* as the monitor last said */
 
   BeaconSessionState state;
   guint              next_retry_in;
@@ -54,9 +63,10 @@ struct _BeaconSession
   char              *error_message;
   char              *focused_partner;
 
-  gboolean   running;     /* started and neither stopped nor refused */
-  gboolean   ever_online; /* this run has been online: a loss is a reconnection */
-  Hydration *hydration;   /* in flight, or NULL */
+  gboolean   running;       /* started and neither stopped nor refused */
+  gboolean   ever_online;   /* this run has been online: a loss is a reconnection */
+  Hydration *hydration;     /* in flight, or NULL */
+  guint      snapshot_wait; /* connected, waiting for the online snapshot to hydrate */
   guint      heartbeat_source;
   guint      heartbeat_interval_ms;
 };
@@ -86,6 +96,8 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_CONTACT_ONLINE,
+  SIGNAL_MESSAGE_RECEIVED,
+  SIGNAL_CONVERSATION_READ,
   N_SIGNALS
 };
 
@@ -123,6 +135,7 @@ static void
 set_user_id (BeaconSession *self, const char *user_id)
 {
   set_str_prop (self, &self->user_id, user_id, PROP_USER_ID);
+  beacon_conversation_store_set_self_user_id (self->conversations, user_id);
   if (user_id != NULL)
     beacon_api_set_user_id (self->api, user_id);
 }
@@ -135,10 +148,7 @@ set_state (BeaconSession *self, BeaconSessionState state)
   g_debug ("session %s: state %d -> %d", self->server_url, self->state, state);
   self->state = state;
   if (state == BEACON_SESSION_STATE_ONLINE)
-    {
-      self->ever_online = TRUE;
-      set_error_message (self, NULL);
-    }
+    self->ever_online = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -147,14 +157,14 @@ static void
 update_state (BeaconSession *self)
 {
   BeaconSocketState socket_state = beacon_socket_get_state (self->socket);
-  gboolean          network = g_network_monitor_get_network_available (self->monitor);
 
   if (!self->running)
     return;
   if (socket_state == BEACON_SOCKET_STATE_CONNECTED &&
-      beacon_socket_is_joined (self->socket, "/") && self->hydration == NULL)
+      beacon_socket_is_joined (self->socket, "/") && self->hydration == NULL &&
+      self->snapshot_wait == 0)
     set_state (self, BEACON_SESSION_STATE_ONLINE);
-  else if (!network && socket_state != BEACON_SOCKET_STATE_CONNECTED)
+  else if (!self->network_available && socket_state != BEACON_SOCKET_STATE_CONNECTED)
     set_state (self, BEACON_SESSION_STATE_OFFLINE);
   else if (socket_state == BEACON_SOCKET_STATE_RECONNECTING || self->ever_online)
     set_state (self, BEACON_SESSION_STATE_RECONNECTING);
@@ -213,7 +223,77 @@ static void
 start_heartbeat (BeaconSession *self)
 {
   stop_heartbeat (self);
-  self->heartbeat_source = g_timeout_add (self->heartbeat_interval_ms, on_heartbeat, self);
+  /* Whole seconds share their wake-up with the rest of the system. */
+  if (self->heartbeat_interval_ms % 1000 == 0)
+    self->heartbeat_source =
+        g_timeout_add_seconds (self->heartbeat_interval_ms / 1000, on_heartbeat, self);
+  else
+    self->heartbeat_source = g_timeout_add (self->heartbeat_interval_ms, on_heartbeat, self);
+}
+
+/* ---- unread counts: a contact shows its conversation's ---- */
+
+static void
+sync_unread (BeaconSession *self, BeaconConversation *conversation)
+{
+  BeaconContact *contact = beacon_presence_store_lookup (
+      self->contacts, beacon_conversation_get_partner_id (conversation));
+
+  if (contact != NULL)
+    beacon_contact_set_unread_count (contact, beacon_conversation_get_unread_count (conversation));
+}
+
+/* The store counts nothing unread in the conversation with the focused partner. */
+static void
+update_focused_conversation (BeaconSession *self)
+{
+  BeaconConversation *conversation = NULL;
+
+  if (self->focused_partner != NULL)
+    conversation =
+        beacon_conversation_store_lookup_partner (self->conversations, self->focused_partner);
+  beacon_conversation_store_set_focused (
+      self->conversations, conversation ? beacon_conversation_get_id (conversation) : NULL);
+}
+
+static void
+sync_all_unread (BeaconSession *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (BeaconConversation) conversation =
+          g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+
+      sync_unread (self, conversation);
+    }
+}
+
+static void
+on_unread_count (BeaconConversation *conversation, GParamSpec *pspec, BeaconSession *self)
+{
+  sync_unread (self, conversation);
+  if (beacon_conversation_get_unread_count (conversation) == 0)
+    g_signal_emit (self, signals[SIGNAL_CONVERSATION_READ], 0, conversation);
+}
+
+/* Every conversation the store shows is followed once (a move to the top is a removal
+ * and an addition of the same object). */
+static void
+on_conversations_changed (
+    GListModel *model, guint position, guint removed, guint added, BeaconSession *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (BeaconConversation) conversation = g_list_model_get_item (model, i);
+
+      if (g_signal_handler_find (conversation, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0,
+                                 NULL, on_unread_count, self) == 0)
+        g_signal_connect_object (conversation, "notify::unread-count", G_CALLBACK (on_unread_count),
+                                 self, 0);
+      sync_unread (self, conversation);
+    }
 }
 
 /* ---- hydration ---- */
@@ -224,6 +304,7 @@ hydration_free (Hydration *h)
   g_clear_object (&h->cancellable);
   g_clear_pointer (&h->online, g_hash_table_unref);
   g_clear_pointer (&h->records, g_ptr_array_unref);
+  g_clear_pointer (&h->conversations, json_array_unref);
   g_free (h);
 }
 
@@ -256,6 +337,10 @@ hydration_step_done (Hydration *h)
         beacon_presence_store_finish_hydration (self->contacts, h->records, h->online);
       else
         beacon_presence_store_abort_hydration (self->contacts);
+      if (h->conversations != NULL)
+        beacon_conversation_store_load (self->conversations, h->conversations);
+      sync_all_unread (self);
+      update_focused_conversation (self);
       update_state (self);
     }
   hydration_free (h);
@@ -342,6 +427,18 @@ on_online_status (GObject *source, GAsyncResult *result, gpointer user_data)
   hydration_step_done (h);
 }
 
+static void
+on_conversations (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Hydration         *h = user_data;
+  g_autoptr (GError) error = NULL;
+
+  h->conversations = beacon_api_list_conversations_finish (BEACON_API (source), result, &error);
+  if (h->conversations == NULL && !g_cancellable_is_cancelled (h->cancellable))
+    hydration_failed (h, error);
+  hydration_step_done (h);
+}
+
 /* After each connect of namespace "/": who am I, who are my contacts, who is online. The
  * deltas arriving meanwhile are merged by version (beacon_presence_store_begin_hydration). */
 static void
@@ -353,12 +450,13 @@ start_hydration (BeaconSession *self)
   h = g_new0 (Hydration, 1);
   h->self = self;
   h->cancellable = g_cancellable_new ();
-  h->pending = 3;
+  h->pending = 4;
   self->hydration = h;
   beacon_presence_store_begin_hydration (self->contacts);
   beacon_api_get_me_async (self->api, h->cancellable, on_me, h);
   beacon_api_get_friends_async (self->api, h->cancellable, on_friends, h);
   beacon_api_get_online_status_async (self->api, h->cancellable, on_online_status, h);
+  beacon_api_list_conversations_async (self->api, h->cancellable, on_conversations, h);
 }
 
 /* ---- running ---- */
@@ -377,6 +475,7 @@ static void
 halt (BeaconSession *self)
 {
   self->running = FALSE;
+  g_clear_handle_id (&self->snapshot_wait, g_source_remove);
   cancel_hydration (self);
   stop_heartbeat (self);
   beacon_socket_disconnect (self->socket);
@@ -396,6 +495,14 @@ unauthorized (BeaconSession *self, const GError *error)
     beacon_account_clear_async (account, NULL, on_account_cleared, NULL);
   set_error_message (self, beacon_api_error_sentence (error));
   set_state (self, BEACON_SESSION_STATE_UNAUTHORIZED);
+}
+
+/* A REST answer of the running session: a refused token ends it. */
+static void
+check_token (BeaconSession *self, const GError *error)
+{
+  if (self->running && is_token_error (error))
+    unauthorized (self, error);
 }
 
 static void
@@ -420,6 +527,9 @@ static void
 forget_user (BeaconSession *self)
 {
   beacon_presence_store_clear (self->contacts);
+  beacon_conversation_store_clear (self->conversations);
+  beacon_conversation_store_set_focused (self->conversations, NULL);
+  g_hash_table_remove_all (self->joined);
   beacon_api_set_token (self->api, NULL);
   set_user_id (self, NULL);
   set_str_prop (self, &self->user_name, NULL, PROP_USER_NAME);
@@ -461,14 +571,46 @@ send_focus (BeaconSession *self)
 }
 
 static void
+emit_conversation_event (BeaconSession *self, const char *name, const char *conversation_id)
+{
+  g_autoptr (JsonArray)  args = json_array_new ();
+  g_autoptr (JsonObject) payload = json_object_new ();
+
+  json_object_set_string_member (payload, "conversationId", conversation_id);
+  json_array_add_object_element (args, g_steal_pointer (&payload));
+  beacon_socket_emit (self->socket, "/", name, args);
+}
+
+static gboolean
+on_snapshot_wait (gpointer user_data)
+{
+  BeaconSession *self = user_data;
+
+  self->snapshot_wait = 0;
+  start_hydration (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The hydration starts once the connect's snapshot is applied: the REST answer, newer,
+ * then completes it (custom messages, last seen) instead of losing to it. */
+static void
 on_namespace_connected (BeaconSocket *socket, const char *nsp, BeaconSession *self)
 {
+  GHashTableIter iter;
+  const char    *id;
+
   if (!self->running || g_strcmp0 (nsp, "/") != 0)
     return;
+  set_error_message (self, NULL);
   start_heartbeat (self);
   if (self->focused_partner != NULL)
     send_focus (self);
-  start_hydration (self);
+  g_hash_table_iter_init (&iter, self->joined);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+    emit_conversation_event (self, "join_conversation", id);
+  cancel_hydration (self);
+  g_clear_handle_id (&self->snapshot_wait, g_source_remove);
+  self->snapshot_wait = g_timeout_add (SNAPSHOT_WAIT_MS, on_snapshot_wait, self);
   update_state (self);
 }
 
@@ -510,6 +652,33 @@ apply_record (BeaconSession *self, BeaconPresenceRecord *record)
   beacon_presence_store_apply_record (self->contacts, record);
 }
 
+/* A message is received once: not our own, not one the list already had. */
+static void
+apply_new_message (BeaconSession *self, JsonObject *payload)
+{
+  g_autofree char *conversation_id =
+      beacon_message_parse_id_member (payload, "conversationId", NULL);
+  g_autofree char    *message_id = NULL;
+  JsonNode           *node = json_object_get_member (payload, "message");
+  BeaconConversation *conversation;
+  BeaconMessageList  *list;
+  BeaconMessage      *message;
+  gboolean            known = FALSE;
+
+  if (conversation_id != NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      (message_id = beacon_message_parse_id_member (json_node_get_object (node), "id", NULL)) &&
+      (conversation = beacon_conversation_store_lookup (self->conversations, conversation_id)) &&
+      (list = beacon_conversation_peek_messages (conversation)))
+    known = beacon_message_list_lookup (list, message_id) != NULL;
+
+  message = beacon_conversation_store_apply_new_message (self->conversations, payload);
+  if (message == NULL || known || beacon_message_get_outgoing (message))
+    return;
+  conversation = beacon_conversation_store_lookup (self->conversations,
+                                                   beacon_message_get_conversation_id (message));
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, conversation, message);
+}
+
 static void
 on_event (
     BeaconSocket *socket, const char *nsp, const char *name, JsonArray *args, BeaconSession *self)
@@ -531,6 +700,11 @@ on_event (
       if (self->user_id == NULL && me != NULL)
         set_user_id (self, me);
       beacon_presence_store_apply_snapshot (self->contacts, records, TRUE);
+      if (self->snapshot_wait != 0)
+        {
+          g_clear_handle_id (&self->snapshot_wait, g_source_remove);
+          start_hydration (self);
+        }
     }
   else if (g_str_equal (name, "presence_updated") || g_str_equal (name, "friend_status_changed"))
     {
@@ -541,15 +715,34 @@ on_event (
         goto bad;
       apply_record (self, record);
     }
+  else if (g_str_equal (name, "new_message") && JSON_NODE_HOLDS_OBJECT (payload))
+    apply_new_message (self, json_node_get_object (payload));
+  else if (g_str_equal (name, "message:sent") && JSON_NODE_HOLDS_OBJECT (payload))
+    beacon_conversation_store_apply_message_sent (self->conversations,
+                                                  json_node_get_object (payload));
+  else if (g_str_equal (name, "message:read") && JSON_NODE_HOLDS_OBJECT (payload))
+    beacon_conversation_store_apply_message_read (self->conversations,
+                                                  json_node_get_object (payload));
   else if (g_str_equal (name, "presence_info"))
     {
       g_autoptr (GPtrArray) records =
           beacon_presence_record_parse_list (payload, self->user_id, &error);
 
+      g_autoptr (GPtrArray) contacts = NULL;
+
       if (records == NULL)
         goto bad;
+      contacts = g_ptr_array_sized_new (records->len);
       for (guint i = 0; i < records->len; i++)
-        apply_record (self, g_ptr_array_index (records, i));
+        {
+          BeaconPresenceRecord *record = g_ptr_array_index (records, i);
+
+          if (g_strcmp0 (record->user_id, self->user_id) == 0)
+            apply_record (self, record);
+          else
+            g_ptr_array_add (contacts, record);
+        }
+      beacon_presence_store_apply_records (self->contacts, contacts);
     }
   return;
 
@@ -577,6 +770,7 @@ on_online_count (BeaconPresenceStore *store, GParamSpec *pspec, BeaconSession *s
 static void
 on_network_changed (GNetworkMonitor *monitor, gboolean available, BeaconSession *self)
 {
+  self->network_available = available;
   update_state (self);
 }
 
@@ -594,6 +788,10 @@ beacon_session_constructed (GObject *object)
   self->api = beacon_api_new (self->server_url);
   self->socket = beacon_socket_new (self->server_url);
   self->contacts = beacon_presence_store_new (self->clock);
+  self->conversations = beacon_conversation_store_new (NULL);
+  self->joined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_signal_connect (self->conversations, "items-changed", G_CALLBACK (on_conversations_changed),
+                    self);
   g_signal_connect (self->socket, "notify::state", G_CALLBACK (on_socket_state), self);
   g_signal_connect (self->socket, "notify::next-retry-in", G_CALLBACK (on_socket_next_retry_in),
                     self);
@@ -603,6 +801,7 @@ beacon_session_constructed (GObject *object)
   g_signal_connect (self->contacts, "contact-online", G_CALLBACK (on_contact_online), self);
   g_signal_connect (self->contacts, "notify::online-count", G_CALLBACK (on_online_count), self);
   self->monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_available = g_network_monitor_get_network_available (self->monitor);
   g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
 }
 
@@ -616,11 +815,13 @@ beacon_session_dispose (GObject *object)
       halt (self);
       g_signal_handlers_disconnect_by_data (self->socket, self);
       g_signal_handlers_disconnect_by_data (self->contacts, self);
+      g_signal_handlers_disconnect_by_data (self->conversations, self);
       g_signal_handlers_disconnect_by_data (self->monitor, self);
     }
   g_clear_object (&self->socket);
   g_clear_object (&self->api);
   g_clear_object (&self->contacts);
+  g_clear_object (&self->conversations);
   g_clear_object (&self->account);
   g_clear_object (&self->monitor);
   g_clear_object (&self->clock);
@@ -641,6 +842,7 @@ beacon_session_finalize (GObject *object)
   g_free (self->custom_message);
   g_free (self->error_message);
   g_free (self->focused_partner);
+  g_clear_pointer (&self->joined, g_hash_table_unref);
 
   G_OBJECT_CLASS (beacon_session_parent_class)->finalize (object);
 }
@@ -722,6 +924,29 @@ beacon_session_class_init (BeaconSessionClass *klass)
   signals[SIGNAL_CONTACT_ONLINE] =
       g_signal_new ("contact-online", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, BEACON_TYPE_CONTACT);
+
+  /**
+   * BeaconSession::message-received:
+   * @self: the session
+   * @conversation: the conversation
+   * @message: the message
+   *
+   * A `new_message` from someone else, not seen before.
+   */
+  signals[SIGNAL_MESSAGE_RECEIVED] =
+      g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, BEACON_TYPE_CONVERSATION, BEACON_TYPE_MESSAGE);
+
+  /**
+   * BeaconSession::conversation-read:
+   * @self: the session
+   * @conversation: the conversation
+   *
+   * Nothing is unread in @conversation any more (read here or on another device).
+   */
+  signals[SIGNAL_CONVERSATION_READ] =
+      g_signal_new ("conversation-read", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                    NULL, NULL, G_TYPE_NONE, 1, BEACON_TYPE_CONVERSATION);
 }
 
 static void
@@ -835,6 +1060,19 @@ beacon_session_get_contacts (BeaconSession *self)
 {
   g_return_val_if_fail (BEACON_IS_SESSION (self), NULL);
   return self->contacts;
+}
+
+/**
+ * beacon_session_get_conversations:
+ * @self: a session
+ *
+ * Returns: (transfer none): the conversations, owned by the session for its whole life
+ */
+BeaconConversationStore *
+beacon_session_get_conversations (BeaconSession *self)
+{
+  g_return_val_if_fail (BEACON_IS_SESSION (self), NULL);
+  return self->conversations;
 }
 
 /**
@@ -1190,6 +1428,7 @@ beacon_session_chat_focus (BeaconSession *self, const char *partner_id)
 
   if (!replace_str (&self->focused_partner, partner_id))
     return;
+  update_focused_conversation (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOCUSED_PARTNER]);
   if (self->running && beacon_socket_is_joined (self->socket, "/"))
     send_focus (self);
@@ -1209,6 +1448,7 @@ beacon_session_chat_blur (BeaconSession *self)
   if (self->focused_partner == NULL)
     return;
   set_str_prop (self, &self->focused_partner, NULL, PROP_FOCUSED_PARTNER);
+  update_focused_conversation (self);
   if (self->running && beacon_socket_is_joined (self->socket, "/"))
     beacon_socket_emit (self->socket, "/", "chat:blur", NULL);
 }
@@ -1224,6 +1464,34 @@ beacon_session_get_focused_partner (BeaconSession *self)
 {
   g_return_val_if_fail (BEACON_IS_SESSION (self), NULL);
   return self->focused_partner;
+}
+
+/* Acks */
+
+/* The error of an ack that reports failure, `{"ok":false,"error":{"code","message"}}`, or
+ * of one that is not an object; NULL for `{"ok":true,...}`. */
+static GError *
+ack_error (JsonArray *args, const char *event)
+{
+  JsonNode   *answer = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
+  JsonObject *object;
+  JsonNode   *failure;
+
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    return g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
+                        "%s: the ack is not an object", event);
+  object = json_node_get_object (answer);
+  if (json_object_get_boolean_member_with_default (object, "ok", FALSE))
+    return NULL;
+  failure = json_object_get_member (object, "error");
+  if (failure == NULL || !JSON_NODE_HOLDS_OBJECT (failure))
+    return g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_FAILED, "%s failed", event);
+  object = json_node_get_object (failure);
+  return g_error_new (BEACON_API_ERROR,
+                      beacon_api_error_from_server_code (
+                          json_object_get_string_member_with_default (object, "code", NULL), 0),
+                      "%s: %s", event,
+                      json_object_get_string_member_with_default (object, "message", "failed"));
 }
 
 /* Own status */
@@ -1259,42 +1527,13 @@ on_status_acked (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError)    error = NULL;
   g_autoptr (JsonArray) args =
       beacon_socket_emit_with_ack_finish (BEACON_SOCKET (source), result, &error);
-  JsonNode   *answer;
-  JsonObject *object;
-  JsonNode   *failure;
 
-  if (args == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  answer = json_array_get_length (args) > 0 ? json_array_get_element (args, 0) : NULL;
-  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
-    {
-      g_task_return_new_error (task, BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
-                               "update_status: the ack is not an object");
-      return;
-    }
-  object = json_node_get_object (answer);
-  if (json_object_get_boolean_member_with_default (object, "ok", FALSE))
-    {
-      status_done (task);
-      return;
-    }
-  failure = json_object_get_member (object, "error");
-  if (failure != NULL && JSON_NODE_HOLDS_OBJECT (failure))
-    {
-      JsonObject *e = json_node_get_object (failure);
-
-      g_task_return_new_error (
-          task, BEACON_API_ERROR,
-          beacon_api_error_from_server_code (
-              json_object_get_string_member_with_default (e, "code", NULL), 0),
-          "%s", json_object_get_string_member_with_default (e, "message", "update_status failed"));
-    }
+  if (args != NULL)
+    error = ack_error (args, "update_status");
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_new_error (task, BEACON_API_ERROR, BEACON_API_ERROR_FAILED,
-                             "update_status failed");
+    status_done (task);
 }
 
 static void
@@ -1306,7 +1545,10 @@ on_status_patched (GObject *source, GAsyncResult *result, gpointer user_data)
       beacon_api_set_status_finish (BEACON_API (source), result, &error);
 
   if (record == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    {
+      check_token (g_task_get_source_object (task), error);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
   else
     status_done (task);
 }
@@ -1382,4 +1624,339 @@ beacon_session_set_status_finish (BeaconSession *self, GAsyncResult *result, GEr
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Conversations */
+
+typedef struct
+{
+  BeaconConversation *conversation;
+  char               *client_id;
+} Sending;
+
+static void
+sending_free (Sending *sending)
+{
+  g_clear_object (&sending->conversation);
+  g_free (sending->client_id);
+  g_free (sending);
+}
+
+static void
+on_message_acked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask)     task = user_data;
+  g_autoptr (GError)    error = NULL;
+  g_autoptr (JsonArray) args =
+      beacon_socket_emit_with_ack_finish (BEACON_SOCKET (source), result, &error);
+  BeaconSession *self = g_task_get_source_object (task);
+  Sending       *sending = g_task_get_task_data (task);
+  JsonObject    *ack;
+  JsonNode      *message;
+
+  if (args != NULL)
+    error = ack_error (args, "send_message");
+  if (error == NULL)
+    {
+      ack = json_array_get_object_element (args, 0);
+      message = json_object_get_member (ack, "message");
+      if (message == NULL || !JSON_NODE_HOLDS_OBJECT (message))
+        error = g_error_new (BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
+                             "send_message: the ack has no message");
+    }
+  if (error != NULL)
+    {
+      beacon_message_list_fail (beacon_conversation_get_messages (sending->conversation),
+                                sending->client_id);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Confirmed as message:sent would (that event may come first, or never). */
+  {
+    g_autoptr (JsonObject) sent = json_object_new ();
+
+    json_object_set_string_member (sent, "conversationId",
+                                   beacon_conversation_get_id (sending->conversation));
+    json_object_set_member (sent, "message", json_node_copy (message));
+    json_object_set_string_member (sent, "clientMessageId", sending->client_id);
+    beacon_conversation_store_apply_message_sent (self->conversations, sent);
+  }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * beacon_session_send_message_async:
+ * @self: a session
+ * @conversation: a conversation of the session
+ * @text: what to send (1 to 4000 characters once trimmed)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called once the server stored it, or it failed
+ * @user_data: for @callback
+ *
+ * Appends our message as PENDING at once, then sends `send_message` with its client id
+ * (queued while reconnecting): the ack confirms it (SENT, DELIVERED with `message:sent`),
+ * a failure or no answer in time makes it FAILED.
+ */
+void
+beacon_session_send_message_async (BeaconSession      *self,
+                                   BeaconConversation *conversation,
+                                   const char         *text,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
+{
+  g_autoptr (GTask)      task = NULL;
+  g_autoptr (JsonArray)  args = json_array_new ();
+  g_autoptr (JsonObject) payload = json_object_new ();
+  BeaconMessage         *pending;
+  Sending               *sending;
+
+  g_return_if_fail (BEACON_IS_SESSION (self));
+  g_return_if_fail (BEACON_IS_CONVERSATION (conversation));
+  g_return_if_fail (text != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, beacon_session_send_message_async);
+  pending = beacon_message_list_add_pending (beacon_conversation_get_messages (conversation), text);
+  sending = g_new0 (Sending, 1);
+  sending->conversation = g_object_ref (conversation);
+  sending->client_id = g_strdup (beacon_message_get_client_id (pending));
+  g_task_set_task_data (task, sending, (GDestroyNotify) sending_free);
+
+  json_object_set_string_member (payload, "conversationId",
+                                 beacon_conversation_get_id (conversation));
+  json_object_set_string_member (payload, "content", text);
+  json_object_set_string_member (payload, "clientMessageId", sending->client_id);
+  json_array_add_object_element (args, g_steal_pointer (&payload));
+  beacon_socket_emit_with_ack_async (self->socket, "/", "send_message", args,
+                                     MESSAGE_ACK_TIMEOUT_MS, cancellable, on_message_acked,
+                                     g_steal_pointer (&task));
+}
+
+/**
+ * beacon_session_send_message_finish:
+ * @self: a session
+ * @result: the result
+ * @error: why it was not sent (the message itself is then FAILED)
+ *
+ * Returns: %TRUE when the server stored the message
+ */
+gboolean
+beacon_session_send_message_finish (BeaconSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == beacon_session_send_message_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_conversation_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask)      task = user_data;
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (JsonObject) object =
+      beacon_api_open_conversation_finish (BEACON_API (source), result, &error);
+  BeaconSession      *self = g_task_get_source_object (task);
+  BeaconConversation *conversation;
+  const char         *id;
+
+  if (object == NULL)
+    {
+      check_token (self, error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  conversation = beacon_conversation_store_add (self->conversations, object);
+  if (conversation == NULL)
+    {
+      g_task_return_new_error (task, BEACON_API_ERROR, BEACON_API_ERROR_UNPARSEABLE,
+                               "unexpected answer: not a conversation");
+      return;
+    }
+  id = beacon_conversation_get_id (conversation);
+  if (g_hash_table_add (self->joined, g_strdup (id)) && self->running &&
+      beacon_socket_is_joined (self->socket, "/"))
+    emit_conversation_event (self, "join_conversation", id);
+  update_focused_conversation (self);
+  g_task_return_pointer (task, g_object_ref (conversation), g_object_unref);
+}
+
+/**
+ * beacon_session_open_conversation_async:
+ * @self: a session
+ * @partner_id: the user to chat with
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the conversation
+ * @user_data: for @callback
+ *
+ * `POST /api/conversations` (the conversation is created if new), into the store, and
+ * `join_conversation` (again after each reconnect).
+ */
+void
+beacon_session_open_conversation_async (BeaconSession      *self,
+                                        const char         *partner_id,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (BEACON_IS_SESSION (self));
+  g_return_if_fail (partner_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, beacon_session_open_conversation_async);
+  beacon_api_open_conversation_async (self->api, partner_id, cancellable, on_conversation_opened,
+                                      g_steal_pointer (&task));
+}
+
+/**
+ * beacon_session_open_conversation_finish:
+ * @self: a session
+ * @result: the result
+ * @error: a #BEACON_API_ERROR
+ *
+ * Returns: (transfer full) (nullable): the conversation, as the store holds it
+ */
+BeaconConversation *
+beacon_session_open_conversation_finish (BeaconSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (
+      g_task_get_source_tag (G_TASK (result)) == beacon_session_open_conversation_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_page (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask)     task = user_data;
+  g_autoptr (GError)    error = NULL;
+  g_autoptr (JsonArray) page =
+      beacon_api_list_messages_finish (BEACON_API (source), result, &error);
+  BeaconConversation *conversation = g_task_get_task_data (task);
+
+  if (page == NULL)
+    {
+      check_token (g_task_get_source_object (task), error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  beacon_message_list_prepend_page (beacon_conversation_get_messages (conversation), page,
+                                    HISTORY_PAGE);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+load_page (BeaconSession      *self,
+           BeaconConversation *conversation,
+           gpointer            source_tag,
+           GCancellable       *cancellable,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
+{
+  g_autoptr (GTask)  task = g_task_new (self, cancellable, callback, user_data);
+  BeaconMessageList *list = beacon_conversation_get_messages (conversation);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_object_ref (conversation), g_object_unref);
+  beacon_api_list_messages_async (self->api, beacon_conversation_get_id (conversation),
+                                  beacon_message_list_get_oldest_id (list), HISTORY_PAGE,
+                                  cancellable, on_page, g_steal_pointer (&task));
+}
+
+/**
+ * beacon_session_load_older_async:
+ * @self: a session
+ * @conversation: a conversation of the session
+ * @cancellable: (nullable): a cancellable
+ * @callback: called once the page is in the conversation's messages
+ * @user_data: for @callback
+ *
+ * Loads the page of history before the oldest message shown (the newest page when none
+ * is), 50 messages; the list's "has-more" says whether there are older ones.
+ */
+void
+beacon_session_load_older_async (BeaconSession      *self,
+                                 BeaconConversation *conversation,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_return_if_fail (BEACON_IS_SESSION (self));
+  g_return_if_fail (BEACON_IS_CONVERSATION (conversation));
+
+  load_page (self, conversation, beacon_session_load_older_async, cancellable, callback, user_data);
+}
+
+gboolean
+beacon_session_load_older_finish (BeaconSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == beacon_session_load_older_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+send_mark_read (BeaconSession *self, BeaconConversation *conversation)
+{
+  const char *up_to =
+      beacon_message_list_get_last_incoming_id (beacon_conversation_get_messages (conversation));
+  g_autoptr (JsonArray)  args = json_array_new ();
+  g_autoptr (JsonObject) payload = json_object_new ();
+
+  beacon_conversation_store_set_read (self->conversations,
+                                      beacon_conversation_get_id (conversation));
+  if (up_to == NULL)
+    return;
+  json_object_set_string_member (payload, "conversationId",
+                                 beacon_conversation_get_id (conversation));
+  json_object_set_string_member (payload, "upTo", up_to);
+  json_array_add_object_element (args, g_steal_pointer (&payload));
+  beacon_socket_emit (self->socket, "/", "mark_read", args);
+}
+
+static void
+on_page_to_mark (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BeaconSession      *self = BEACON_SESSION (source);
+  g_autoptr (GError)  error = NULL;
+  BeaconConversation *conversation = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_debug ("session %s: no page to mark read: %s", self->server_url, error->message);
+      return;
+    }
+  send_mark_read (self, conversation);
+}
+
+/**
+ * beacon_session_mark_read:
+ * @self: a session
+ * @conversation: a conversation of the session
+ *
+ * Sends `mark_read` up to the partner's newest message (loading the newest page first
+ * when no message is known yet), and the conversation has nothing unread.
+ */
+void
+beacon_session_mark_read (BeaconSession *self, BeaconConversation *conversation)
+{
+  BeaconMessageList *list;
+
+  g_return_if_fail (BEACON_IS_SESSION (self));
+  g_return_if_fail (BEACON_IS_CONVERSATION (conversation));
+
+  list = beacon_conversation_get_messages (conversation);
+  if (beacon_message_list_get_last_incoming_id (list) == NULL &&
+      !beacon_message_list_get_history_loaded (list))
+    load_page (self, conversation, beacon_session_mark_read, NULL, on_page_to_mark, NULL);
+  else
+    send_mark_read (self, conversation);
 }

@@ -6,6 +6,7 @@
 
 #include "beacon-api.h"
 #include "beacon-clock.h"
+#include "beacon-conversation-store.h"
 #include "beacon-presence-store.h"
 #include "beacon-socket.h"
 
@@ -31,19 +32,20 @@ G_DECLARE_FINAL_TYPE (BeaconSession, beacon_session, BEACON, SESSION, GObject)
 
 BeaconSession *beacon_session_new (const char *server_url, BeaconClock *clock);
 
-const char          *beacon_session_get_server_url (BeaconSession *self);
-BeaconSessionState   beacon_session_get_state (BeaconSession *self);
-guint                beacon_session_get_next_retry_in (BeaconSession *self);
-const char          *beacon_session_get_user_id (BeaconSession *self);
-const char          *beacon_session_get_user_name (BeaconSession *self);
-const char          *beacon_session_get_user_email (BeaconSession *self);
-const char          *beacon_session_get_own_status (BeaconSession *self);
-const char          *beacon_session_get_custom_message (BeaconSession *self);
-const char          *beacon_session_get_error_message (BeaconSession *self);
-guint                beacon_session_get_online_count (BeaconSession *self);
-BeaconPresenceStore *beacon_session_get_contacts (BeaconSession *self);
-BeaconApi           *beacon_session_get_api (BeaconSession *self);
-BeaconSocket        *beacon_session_get_socket (BeaconSession *self);
+const char              *beacon_session_get_server_url (BeaconSession *self);
+BeaconSessionState       beacon_session_get_state (BeaconSession *self);
+guint                    beacon_session_get_next_retry_in (BeaconSession *self);
+const char              *beacon_session_get_user_id (BeaconSession *self);
+const char              *beacon_session_get_user_name (BeaconSession *self);
+const char              *beacon_session_get_user_email (BeaconSession *self);
+const char              *beacon_session_get_own_status (BeaconSession *self);
+const char              *beacon_session_get_custom_message (BeaconSession *self);
+const char              *beacon_session_get_error_message (BeaconSession *self);
+guint                    beacon_session_get_online_count (BeaconSession *self);
+BeaconPresenceStore     *beacon_session_get_contacts (BeaconSession *self);
+BeaconApi               *beacon_session_get_api (BeaconSession *self);
+BeaconSocket            *beacon_session_get_socket (BeaconSession *self);
+BeaconConversationStore *beacon_session_get_conversations (BeaconSession *self);
 
 void     beacon_session_sign_in_async (BeaconSession      *self,
                                        const char         *email,
@@ -82,5 +84,32 @@ void beacon_session_set_status_async (BeaconSession      *self,
                                       gpointer            user_data);
 gboolean
 beacon_session_set_status_finish (BeaconSession *self, GAsyncResult *result, GError **error);
+
+void beacon_session_send_message_async (BeaconSession      *self,
+                                        BeaconConversation *conversation,
+                                        const char         *text,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data);
+gboolean
+beacon_session_send_message_finish (BeaconSession *self, GAsyncResult *result, GError **error);
+
+void beacon_session_open_conversation_async (BeaconSession      *self,
+                                             const char         *partner_id,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+BeaconConversation *
+beacon_session_open_conversation_finish (BeaconSession *self, GAsyncResult *result, GError **error);
+
+void beacon_session_load_older_async (BeaconSession      *self,
+                                      BeaconConversation *conversation,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data);
+gboolean
+beacon_session_load_older_finish (BeaconSession *self, GAsyncResult *result, GError **error);
+
+void beacon_session_mark_read (BeaconSession *self, BeaconConversation *conversation);
 
 G_END_DECLS
