@@ -12,9 +12,6 @@
 #include "beacon-cli.h"
 #include "beacon-presence-store.h"
 
-/* How long send waits for the server to confirm a message. */
-#define SEND_ACK_TIMEOUT_MS 15000
-
 /* login */
 
 /* One line of stdin without its line end, or NULL at its end. */
@@ -309,29 +306,12 @@ beacon_cli_status (BeaconCli *cli)
 static void
 on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  BeaconCli            *cli = user_data;
-  g_autoptr (GError)    error = NULL;
-  g_autoptr (JsonArray) ack =
-      beacon_socket_emit_with_ack_finish (BEACON_SOCKET (source), result, &error);
-  JsonObject *answer;
+  BeaconCli         *cli = user_data;
+  g_autoptr (GError) error = NULL;
 
-  beacon_session_stop (cli->session);
-  if (ack == NULL)
+  if (!beacon_session_send_message_finish (BEACON_SESSION (source), result, &error))
     {
       beacon_cli_fail_with_error (cli, error);
-      return;
-    }
-  answer = json_array_get_length (ack) > 0 ? json_array_get_object_element (ack, 0) : NULL;
-  if (answer == NULL || !json_object_get_boolean_member_with_default (answer, "ok", FALSE))
-    {
-      JsonObject *failure = answer ? json_object_get_object_member (answer, "error") : NULL;
-      const char *code =
-          failure ? json_object_get_string_member_with_default (failure, "code", NULL) : NULL;
-      g_autoptr (GError) refused =
-          g_error_new_literal (BEACON_API_ERROR, beacon_api_error_from_server_code (code, 400),
-                               code ? code : "no answer");
-
-      beacon_cli_fail_with_error (cli, refused);
       return;
     }
   beacon_cli_finish (cli, BEACON_CLI_EXIT_OK);
@@ -340,36 +320,29 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 on_conversation (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  BeaconCli             *cli = user_data;
-  g_autoptr (GError)     error = NULL;
-  g_autoptr (JsonObject) conversation =
-      beacon_api_open_conversation_finish (BEACON_API (source), result, &error);
-  g_autoptr (JsonObject) payload = json_object_new ();
-  g_autoptr (JsonArray)  args = json_array_new ();
+  BeaconCli                     *cli = user_data;
+  g_autoptr (GError)             error = NULL;
+  g_autoptr (BeaconConversation) conversation =
+      beacon_session_open_conversation_finish (BEACON_SESSION (source), result, &error);
 
   if (conversation == NULL)
     {
       if (g_error_matches (error, BEACON_API_ERROR, BEACON_API_ERROR_NOT_FOUND) ||
           g_error_matches (error, BEACON_API_ERROR, BEACON_API_ERROR_BAD_REQUEST))
+        /* Translators: %s is the user id given to send to. */
         beacon_cli_fail (cli, BEACON_CLI_EXIT_FAILURE, _ ("You cannot write to “%s”."),
                          cli->args[0]);
       else
         beacon_cli_fail_with_error (cli, error);
       return;
     }
-  json_object_set_member (payload, "conversationId",
-                          json_node_copy (json_object_get_member (conversation, "id")));
-  json_object_set_string_member (payload, "content", cli->args[1]);
-  json_array_add_object_element (args, g_steal_pointer (&payload));
-  beacon_socket_emit_with_ack_async (beacon_session_get_socket (cli->session), "/", "send_message",
-                                     args, SEND_ACK_TIMEOUT_MS, NULL, on_sent, cli);
+  beacon_session_send_message_async (cli->session, conversation, cli->args[1], NULL, on_sent, cli);
 }
 
 static void
 send_online (BeaconCli *cli)
 {
-  beacon_api_open_conversation_async (beacon_session_get_api (cli->session), cli->args[0], NULL,
-                                      on_conversation, cli);
+  beacon_session_open_conversation_async (cli->session, cli->args[0], NULL, on_conversation, cli);
 }
 
 /**
