@@ -63,12 +63,13 @@ struct _BeaconSession
   char              *error_message;
   char              *focused_partner;
 
-  gboolean   running;       /* started and neither stopped nor refused */
-  gboolean   ever_online;   /* this run has been online: a loss is a reconnection */
-  Hydration *hydration;     /* in flight, or NULL */
-  guint      snapshot_wait; /* connected, waiting for the online snapshot to hydrate */
-  guint      heartbeat_source;
-  guint      heartbeat_interval_ms;
+  gboolean      running;       /* started and neither stopped nor refused */
+  gboolean      ever_online;   /* this run has been online: a loss is a reconnection */
+  GCancellable *starting;      /* GET /api/me before the socket, when the user is not known */
+  Hydration    *hydration;     /* in flight, or NULL */
+  guint         snapshot_wait; /* connected, waiting for the online snapshot to hydrate */
+  guint         heartbeat_source;
+  guint         heartbeat_interval_ms;
 };
 
 G_DEFINE_FINAL_TYPE (BeaconSession, beacon_session, G_TYPE_OBJECT)
@@ -190,6 +191,17 @@ set_own_status (BeaconSession *self, const char *status, const char *custom_mess
 {
   set_str_prop (self, &self->own_status, status, PROP_OWN_STATUS);
   set_str_prop (self, &self->custom_message, custom_message, PROP_CUSTOM_MESSAGE);
+}
+
+static void
+set_me (BeaconSession *self, const BeaconApiUser *me)
+{
+  set_user_id (self, me->id);
+  set_str_prop (self, &self->user_name, me->name, PROP_USER_NAME);
+  if (me->email != NULL)
+    set_str_prop (self, &self->user_email, me->email, PROP_USER_EMAIL);
+  if (me->status != NULL)
+    set_own_status (self, me->status, me->custom_message);
 }
 
 static gboolean
@@ -373,14 +385,7 @@ on_me (GObject *source, GAsyncResult *result, gpointer user_data)
       if (me == NULL)
         hydration_failed (h, error);
       else
-        {
-          set_user_id (self, me->id);
-          set_str_prop (self, &self->user_name, me->name, PROP_USER_NAME);
-          if (me->email != NULL)
-            set_str_prop (self, &self->user_email, me->email, PROP_USER_EMAIL);
-          if (me->status != NULL)
-            set_own_status (self, me->status, me->custom_message);
-        }
+        set_me (self, me);
     }
   hydration_step_done (h);
 }
@@ -475,6 +480,8 @@ static void
 halt (BeaconSession *self)
 {
   self->running = FALSE;
+  g_cancellable_cancel (self->starting);
+  g_clear_object (&self->starting);
   g_clear_handle_id (&self->snapshot_wait, g_source_remove);
   cancel_hydration (self);
   stop_heartbeat (self);
@@ -506,20 +513,61 @@ check_token (BeaconSession *self, const GError *error)
 }
 
 static void
-start_running (BeaconSession *self, const char *token)
+connect_socket (BeaconSession *self)
 {
   g_autoptr (JsonObject) auth = json_object_new ();
   g_autoptr (JsonNode)   node = json_node_new (JSON_NODE_OBJECT);
 
-  json_object_set_string_member (auth, "token", token);
+  json_object_set_string_member (auth, "token", beacon_api_get_token (self->api));
   json_node_set_object (node, auth);
+  beacon_socket_join (self->socket, "/", node);
+  beacon_socket_connect (self->socket);
+}
+
+static void
+on_me_first (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BeaconSession            *self = user_data; /* not a reference: halt() cancels this */
+  g_autoptr (GError)        error = NULL;
+  g_autoptr (BeaconApiUser) me = beacon_api_get_me_finish (BEACON_API (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->starting);
+  if (me != NULL)
+    set_me (self, me);
+  else if (is_token_error (error))
+    {
+      unauthorized (self, error);
+      return;
+    }
+  else
+    {
+      /* The socket retries on its own; the hydration asks again once connected. */
+      g_debug ("session %s: GET /api/me: %s", self->server_url, error->message);
+      set_error_message (self, beacon_api_error_sentence (error));
+    }
+  connect_socket (self);
+}
+
+/* With a token alone, who the user is comes first: what the socket says before that
+ * could not be told apart from what it says of contacts (their own entries, chatting
+ * with whom). */
+static void
+start_running (BeaconSession *self, const char *token)
+{
   beacon_api_set_token (self->api, token);
   self->running = TRUE;
   self->ever_online = FALSE;
   set_error_message (self, NULL);
-  beacon_socket_join (self->socket, "/", node);
-  beacon_socket_connect (self->socket);
   update_state (self);
+  if (self->user_id != NULL)
+    {
+      connect_socket (self);
+      return;
+    }
+  self->starting = g_cancellable_new ();
+  beacon_api_get_me_async (self->api, self->starting, on_me_first, self);
 }
 
 /* Forgets who was signed in: another account may come next. */
@@ -699,6 +747,11 @@ on_event (
         goto bad;
       if (self->user_id == NULL && me != NULL)
         set_user_id (self, me);
+      /* Some backends list every online socket, the user's own too. */
+      for (guint i = records->len; i > 0; i--)
+        if (g_strcmp0 (((BeaconPresenceRecord *) g_ptr_array_index (records, i - 1))->user_id,
+                       self->user_id) == 0)
+          g_ptr_array_remove_index (records, i - 1);
       beacon_presence_store_apply_snapshot (self->contacts, records, TRUE);
       if (self->snapshot_wait != 0)
         {

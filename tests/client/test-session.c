@@ -540,6 +540,37 @@ test_expired_token (void)
   test_server_free (server);
 }
 
+static void
+test_token_refused_on_reconnect (void)
+{
+  TestServer               *server = test_server_start (test_default_world, NULL);
+  Relay                    *relay = relay_new (server->port);
+  g_autoptr (BeaconSession) session = beacon_session_new (relay->url, NULL);
+  g_autoptr (GError)        error = NULL;
+
+  g_assert_true (sign_in (session, "a@test", "pw", &error));
+  g_assert_no_error (error);
+  wait_state (session, BEACON_SESSION_STATE_ONLINE);
+  g_assert_false (keyring_empty (relay->url));
+
+  /* The server comes back with another secret: the socket's CONNECT is refused. */
+  test_server_stop (server);
+  g_file_set_contents (server->secret_file, "another-secret-0123456789abcdef", -1, &error);
+  g_assert_no_error (error);
+  test_server_restart (server);
+  relay->target = server->port;
+  wait_state (session, BEACON_SESSION_STATE_UNAUTHORIZED);
+  g_assert_cmpstr (beacon_session_get_error_message (session), ==, "Please sign in again.");
+  test_wait_until (keyring_empty, relay->url);
+  g_assert_cmpint (beacon_socket_get_state (beacon_session_get_socket (session)), ==,
+                   BEACON_SOCKET_STATE_DISCONNECTED);
+  g_assert_cmpuint (beacon_session_get_next_retry_in (session), ==, 0);
+
+  g_clear_object (&session);
+  relay_free (relay);
+  test_server_free (server);
+}
+
 typedef struct
 {
   TestServer *server;
@@ -1053,6 +1084,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/session/server-restart", test_server_restart_rehydrates);
   g_test_add_func ("/session/offline-and-retry-now", test_offline_and_retry_now);
   g_test_add_func ("/session/expired-token", test_expired_token);
+  g_test_add_func ("/session/token-refused-on-reconnect", test_token_refused_on_reconnect);
   g_test_add_func ("/session/heartbeat", test_heartbeat);
   g_test_add_func ("/session/contact-online", test_contact_online);
   g_test_add_func ("/session/set-status", test_set_status);
