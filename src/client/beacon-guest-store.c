@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "beacon-guest-store.h"
+#include "beacon-presence-record.h"
 
 struct _BeaconGuestStore
 {
@@ -69,36 +70,26 @@ beacon_guest_store_list_model_init (GListModelInterface *iface)
 
 /* Internals */
 
-/* An id: a non-empty string, or a JSON integer kept as its decimal string (PROTOCOL.md
- * section 9); NULL for anything else. */
+/* An id as beacon_presence_parse_id() reads it (numbers as their decimal string), or
+ * NULL. */
 static char *
 dup_id (JsonNode *node)
 {
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  if (json_node_get_value_type (node) == G_TYPE_STRING && *json_node_get_string (node) != '\0')
-    return g_strdup (json_node_get_string (node));
-  if (json_node_get_value_type (node) == G_TYPE_INT64 && json_node_get_int (node) >= 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  return NULL;
+  return node != NULL ? beacon_presence_parse_id ("id", node, NULL) : NULL;
 }
 
-/* A timestamp: ISO-8601 with a zone, or epoch milliseconds; NULL for null or anything
- * else. */
+/* A timestamp as beacon_presence_parse_timestamp() reads it (ISO-8601 or epoch
+ * milliseconds); NULL for null, for nothing or for anything else. */
 static GDateTime *
-date_time_from_node (JsonNode *node)
+date_time_from_node (const char *field, JsonNode *node)
 {
   g_autoptr (GDateTime) seconds = NULL;
   gint64                ms;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_date_time_new_from_iso8601 (json_node_get_string (node), NULL);
-  if (json_node_get_value_type (node) != G_TYPE_INT64 || (ms = json_node_get_int (node)) < 0)
+  if (node == NULL || !beacon_presence_parse_timestamp (field, node, &ms, NULL) || ms < 0)
     return NULL;
   seconds = g_date_time_new_from_unix_utc (ms / 1000);
-  return seconds ? g_date_time_add (seconds, (ms % 1000) * G_TIME_SPAN_MILLISECOND) : NULL;
+  return g_date_time_add (seconds, (ms % 1000) * G_TIME_SPAN_MILLISECOND);
 }
 
 static const char *
@@ -146,7 +137,7 @@ static void
 update_provider (BeaconGuestStore *self, BeaconProvider *provider, JsonObject *entry)
 {
   g_autoptr (GDateTime) last_seen =
-      date_time_from_node (json_object_get_member (entry, "last_seen"));
+      date_time_from_node ("last_seen", json_object_get_member (entry, "last_seen"));
   gboolean online;
 
   if (self->online_ids != NULL)
@@ -487,9 +478,10 @@ beacon_guest_store_forget_online_ids (BeaconGuestStore *self)
  *   `{"onlineFreelancerIds":[ID,...],"timestamp":ISO}`
  * @out_timestamp: (out) (optional) (nullable): its timestamp (ISO-8601 or epoch
  *   milliseconds), or %NULL when it has none
- * @error: where a malformed payload is reported (%G_IO_ERROR_INVALID_DATA)
+ * @error: where a malformed payload is reported (a #BEACON_PRESENCE_ERROR)
  *
- * Ids may be strings or JSON integers (kept as their decimal string).
+ * Ids are read by beacon_presence_parse_id() (numbers kept as their decimal string); a
+ * timestamp it cannot read is left out.
  *
  * Returns: (transfer full) (element-type utf8): the ids, or %NULL with @error set
  */
@@ -506,25 +498,22 @@ beacon_guest_parse_online_list (JsonNode *payload, GDateTime **out_timestamp, GE
     list = json_object_get_member (json_node_get_object (payload), "onlineFreelancerIds");
   if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+      g_set_error_literal (error, BEACON_PRESENCE_ERROR, BEACON_PRESENCE_ERROR_MISSING_FIELD,
                            "The guest list has no \"onlineFreelancerIds\" array");
       return NULL;
     }
   array = json_node_get_array (list);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      char *id = dup_id (json_array_get_element (array, i));
+      char *id = beacon_presence_parse_id ("onlineFreelancerIds", json_array_get_element (array, i),
+                                           error);
 
       if (id == NULL)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "Entry %u of the guest list is not an id", i);
-          return NULL;
-        }
+        return NULL;
       g_ptr_array_add (ids, id);
     }
   if (out_timestamp != NULL)
-    *out_timestamp =
-        date_time_from_node (json_object_get_member (json_node_get_object (payload), "timestamp"));
+    *out_timestamp = date_time_from_node (
+        "timestamp", json_object_get_member (json_node_get_object (payload), "timestamp"));
   return g_steal_pointer (&ids);
 }

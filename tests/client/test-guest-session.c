@@ -119,7 +119,15 @@ search (Guest      *guest,
   return ok;
 }
 
-/* The ids the store lists, comma-separated. */
+/* Checks the ids the store lists, comma-separated. */
+#define assert_listed(guest, expected)     \
+  G_STMT_START                             \
+  {                                        \
+    g_autofree char *ids = listed (guest); \
+    g_assert_cmpstr (ids, ==, expected);   \
+  }                                        \
+  G_STMT_END
+
 static char *
 listed (Guest *guest)
 {
@@ -180,7 +188,7 @@ test_browse (void)
   /* Searching needs no connection; nobody was ever online. */
   g_assert_true (search (guest, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (listed (guest), ==, "f,g");
+  assert_listed (guest, "f,g");
   g_assert_cmpuint (beacon_guest_session_get_total (guest->session), ==, 2);
   g_assert_cmpstr (beacon_provider_get_name (provider (guest, "f")), ==, "Fay");
   g_assert_cmpstr (beacon_provider_get_headline (provider (guest, "g")), ==, "Translator");
@@ -221,15 +229,15 @@ test_browse (void)
 
   /* The filters reach the server. */
   g_assert_true (search (guest, NULL, "online", NULL, &error));
-  g_assert_cmpstr (listed (guest), ==, "g");
+  assert_listed (guest, "g");
   g_assert_true (search (guest, NULL, "offline", NULL, &error));
-  g_assert_cmpstr (listed (guest), ==, "f");
+  assert_listed (guest, "f");
   /* Now the server knows when she was last seen. */
   g_assert_nonnull (beacon_provider_get_last_seen (provider (guest, "f")));
   g_assert_true (
       g_str_has_prefix (beacon_provider_get_last_seen_label (provider (guest, "f")), "Last seen "));
   g_assert_true (search (guest, "translat", NULL, NULL, &error));
-  g_assert_cmpstr (listed (guest), ==, "g");
+  assert_listed (guest, "g");
   g_assert_true (beacon_provider_get_online (provider (guest, "g")));
   g_assert_no_error (error);
 
@@ -238,7 +246,7 @@ test_browse (void)
   g_assert_error (error, BEACON_API_ERROR, BEACON_API_ERROR_BAD_REQUEST);
   g_clear_error (&error);
   g_assert_nonnull (beacon_guest_session_get_error_message (guest->session));
-  g_assert_cmpstr (listed (guest), ==, "g");
+  assert_listed (guest, "g");
   g_assert_true (search (guest, NULL, NULL, NULL, &error));
   g_assert_null (beacon_guest_session_get_error_message (guest->session));
 
@@ -267,7 +275,7 @@ test_list_before_search (void)
   g_assert_true (search (guest, NULL, NULL, "24h", &error));
   g_assert_no_error (error);
   /* Only Fay was active in the last 24 hours. */
-  g_assert_cmpstr (listed (guest), ==, "f");
+  assert_listed (guest, "f");
   g_assert_true (beacon_provider_get_online (provider (guest, "f")));
 
   test_client_free (fay);
