@@ -62,7 +62,7 @@ setup() {
 cmd_run() {
   local port=${BEACON_DEMO_PORT:-8080}
   local state="${XDG_STATE_HOME:-$HOME/.local/state}/beacon-demo"
-  local server_pid i
+  local i
 
   ensure_packages
   setup build
@@ -75,8 +75,9 @@ cmd_run() {
   mkdir -p "$state"
   log "Starting beacon-server --demo on http://127.0.0.1:$port/ (its data: $state)"
   build/src/server/beacon-server --demo --listen "127.0.0.1:$port" --db "$state/beacon.db" &
+  # Global, not local: the EXIT trap runs after this function has returned.
   server_pid=$!
-  trap 'kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null' EXIT
+  trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null' EXIT
   for i in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     kill -0 $server_pid 2>/dev/null || { echo "beacon-server did not start"; exit 1; }
