@@ -276,6 +276,13 @@ beacon_contact_list_select (BeaconContactList *self, const char *contact_id)
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
 }
 
+BeaconContact *
+beacon_contact_list_get_selected (BeaconContactList *self)
+{
+  g_return_val_if_fail (BEACON_IS_CONTACT_LIST (self), NULL);
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
 GListModel *
 beacon_contact_list_get_shown (BeaconContactList *self)
 {

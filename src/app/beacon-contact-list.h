@@ -22,6 +22,8 @@ void     beacon_contact_list_set_online_only (BeaconContactList *self, gboolean 
 void beacon_contact_list_start_search (BeaconContactList *self);
 /* Selects the row of this contact, if shown (without activating it). */
 void beacon_contact_list_select (BeaconContactList *self, const char *contact_id);
+/* The contact whose row is selected (the open chat's), or NULL. */
+BeaconContact *beacon_contact_list_get_selected (BeaconContactList *self);
 /* The shown (sorted, filtered) contacts, for tests and keyboard navigation. */
 GListModel *beacon_contact_list_get_shown (BeaconContactList *self);
 

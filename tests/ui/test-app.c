@@ -8,6 +8,7 @@
 
 #include "beacon-application.h"
 #include "beacon-chat-view.h"
+#include "beacon-contact-list.h"
 #include "beacon-contact-row.h"
 #include "beacon-guest-page.h"
 #include "beacon-message-row.h"
@@ -405,6 +406,20 @@ test_chat_focus (void)
   /* Bruno's chat shown in the active window: Bruno sees us chatting with him. */
   test_wait_until (chatting_with_me, GINT_TO_POINTER (TRUE));
   g_assert_cmpstr (beacon_session_get_focused_partner (session ()), ==, "b");
+
+  /* Alice comes online and sorts above Bruno: his row moves, and stays selected. */
+  {
+    BeaconContactList *list =
+        BEACON_CONTACT_LIST (find_type (GTK_WIDGET (t.window), BEACON_TYPE_CONTACT_LIST));
+    GListModel *shown = beacon_contact_list_get_shown (list);
+    g_autoptr (BeaconContact) first = NULL;
+
+    person_online ("a");
+    wait_row ("a", "Active | Alice Martin", FALSE);
+    first = g_list_model_get_item (shown, 0);
+    g_assert_cmpstr (beacon_contact_get_id (first), ==, "a");
+    g_assert_cmpstr (beacon_contact_get_id (beacon_contact_list_get_selected (list)), ==, "b");
+  }
 
   /* Closing the chat: chat:blur. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.close-chat", NULL));
