@@ -54,10 +54,10 @@ desktop_test_call (GDBusConnection *bus,
                           G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, on_call_done, &result);
   test_wait_until (has_result, &result);
   reply = g_dbus_connection_call_finish (bus, result, &local_error);
-  if (error != NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else
+  if (error == NULL)
     g_assert_no_error (local_error);
+  else if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   return reply;
 }
 

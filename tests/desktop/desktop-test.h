@@ -45,6 +45,10 @@ void desktop_test_signal_clear (DesktopTestSignal *signal);
 /* Waits until the signal was seen at least count times. */
 void desktop_test_signal_wait (DesktopTestSignal *signal, guint count);
 
+/* Waits until cond(data) is TRUE, iterating the main context (fails after 10 s): the one of
+ * tests/integration/harness.c. */
+void test_wait_until (gboolean (*cond) (gpointer data), gpointer data);
+
 /* Iterates the main context until *flag is TRUE (fails after 10 s). */
 void desktop_test_wait_flag (const gboolean *flag);
 
