@@ -106,6 +106,9 @@ desktop_test_signal_watch (DesktopTestSignal *signal,
   signal->subscription =
       g_dbus_connection_signal_subscribe (bus, sender, interface, member, NULL, NULL,
                                           G_DBUS_SIGNAL_FLAGS_NONE, on_signal, signal, NULL);
+  /* The bus has the match rule once it answered a later call. */
+  g_variant_unref (desktop_test_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                      "org.freedesktop.DBus", "GetId", NULL, "(s)", NULL));
 }
 
 void

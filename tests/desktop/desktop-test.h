@@ -27,7 +27,8 @@ GVariant *desktop_test_get_property (GDBusConnection *bus,
                                      const char      *interface,
                                      const char      *name);
 
-/* Counts the emissions of one signal and keeps the parameters of the last. */
+/* Counts the emissions of one signal and keeps the parameters of the last; watching
+ * starts before desktop_test_signal_watch() returns. */
 typedef struct
 {
   GDBusConnection *bus;
