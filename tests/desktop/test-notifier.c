@@ -25,10 +25,8 @@ monitor_filter (GDBusConnection *connection,
   Monitor    *monitor = user_data;
   const char *member = g_dbus_message_get_member (message);
 
-  if (!incoming)
+  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
     return message;
-  if (g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
-    return g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_SIGNAL ? NULL : message;
   g_mutex_lock (&monitor->lock);
   if (g_strcmp0 (member, "Notify") == 0)
     g_ptr_array_add (monitor->notify, g_variant_ref (g_dbus_message_get_body (message)));
