@@ -176,12 +176,26 @@ mark_touched (BeaconPresenceStore *self, BeaconContact *contact, BeaconPresenceF
   g_hash_table_insert (self->touched, (gpointer) id, GUINT_TO_POINTER (old | TOUCHED | fields));
 }
 
+/* A listed contact whose badge or name changed is announced as replaced in place, so
+ * that sorted and filtered views (which do not watch properties) move just that row. */
+static void
+announce_moved (BeaconPresenceStore *self, BeaconContact *contact)
+{
+  gpointer position;
+
+  if (g_hash_table_lookup_extended (self->positions, beacon_contact_get_id (contact), NULL,
+                                    &position) &&
+      GPOINTER_TO_UINT (position) < self->n_announced)
+    g_list_model_items_changed (G_LIST_MODEL (self), GPOINTER_TO_UINT (position), 1, 1);
+}
+
 static BeaconContact *
 apply_one (BeaconPresenceStore *self, const BeaconPresenceRecord *record, ApplyMode mode)
 {
   BeaconContact *contact = ensure_contact (self, record->user_id);
   gpointer       position = NULL;
   gboolean       was_online = beacon_contact_get_status (contact) != BEACON_STATUS_OFFLINE;
+  BeaconBadge    old_badge = beacon_contact_get_badge (contact);
   gboolean       is_online;
 
   if (!beacon_contact_apply (contact, record))
@@ -189,6 +203,9 @@ apply_one (BeaconPresenceStore *self, const BeaconPresenceRecord *record, ApplyM
 
   if (self->hydrating && mode != APPLY_HYDRATION)
     mark_touched (self, contact, record->fields);
+
+  if (beacon_contact_get_badge (contact) != old_badge)
+    announce_moved (self, contact);
 
   is_online = beacon_contact_get_status (contact) != BEACON_STATUS_OFFLINE;
   if (is_online == was_online)
@@ -641,7 +658,11 @@ beacon_presence_store_set_names (BeaconPresenceStore *self, GPtrArray *infos)
       const BeaconContactInfo *info = g_ptr_array_index (infos, i);
       BeaconContact           *contact = ensure_contact (self, info->id);
 
-      beacon_contact_set_name (contact, info->name);
+      if (g_strcmp0 (beacon_contact_get_name (contact), info->name) != 0)
+        {
+          beacon_contact_set_name (contact, info->name);
+          announce_moved (self, contact);
+        }
       if (info->role != NULL)
         beacon_contact_set_role (contact, info->role);
     }

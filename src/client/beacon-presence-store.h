@@ -1,5 +1,7 @@
 /* beacon-presence-store.h: BeaconPresenceStore, the signed-in user's contacts as a
- * GListModel of BeaconContact, fed by presence deltas, snapshots and REST hydration. */
+ * GListModel of BeaconContact, fed by presence deltas, snapshots and REST hydration.
+ * A contact whose badge or name changes is announced as items-changed (position, 1, 1),
+ * with the same object, so that sorted and filtered views move that one row. */
 #pragma once
 
 #include <gio/gio.h>

@@ -866,6 +866,48 @@ beacon_presence_parse_hydration (JsonNode    *body,
   return TRUE;
 }
 
+/**
+ * beacon_presence_parse_id:
+ * @field: the member's name, for the error message
+ * @node: the member's value
+ * @error: return location for a #BEACON_PRESENCE_ERROR
+ *
+ * Reads any id (of a user, a conversation, a message) as the records read user ids: a
+ * string, or a JSON number that is a non-negative integer, kept as its decimal string.
+ *
+ * Returns: (transfer full) (nullable): the id, %NULL on error
+ */
+char *
+beacon_presence_parse_id (const char *field, JsonNode *node, GError **error)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+  g_return_val_if_fail (node != NULL, NULL);
+
+  return parse_id (field, node, error);
+}
+
+/**
+ * beacon_presence_parse_timestamp:
+ * @field: the member's name, for the error message
+ * @node: the member's value
+ * @out_ms: (out): epoch milliseconds, -1 for null
+ * @error: return location for a #BEACON_PRESENCE_ERROR
+ *
+ * Reads a timestamp as the records do: null, an ISO-8601 string with a zone, or epoch
+ * milliseconds, within years 1970 to 9999.
+ *
+ * Returns: %TRUE when @node is such a timestamp
+ */
+gboolean
+beacon_presence_parse_timestamp (const char *field, JsonNode *node, gint64 *out_ms, GError **error)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (node != NULL, FALSE);
+  g_return_val_if_fail (out_ms != NULL, FALSE);
+
+  return parse_timestamp (field, node, out_ms, error);
+}
+
 /* Writing */
 
 /**

@@ -90,6 +90,10 @@ gboolean beacon_presence_parse_hydration (JsonNode    *body,
                                           GPtrArray  **out_records,
                                           GError     **error);
 
+char *beacon_presence_parse_id (const char *field, JsonNode *node, GError **error);
+gboolean
+beacon_presence_parse_timestamp (const char *field, JsonNode *node, gint64 *out_ms, GError **error);
+
 JsonNode *beacon_presence_record_to_json (const BeaconPresenceRecord *record);
 char     *beacon_presence_record_to_string (const BeaconPresenceRecord *record);
 char     *beacon_presence_format_timestamp (gint64 ms);

@@ -16,6 +16,7 @@ typedef struct
   BeaconClock         *clock;
   BeaconPresenceStore *store;
   guint                shadow_n_items; /* what items-changed said so far */
+  guint                moved;          /* items-changed (p, 1, 1): a contact to re-sort */
   guint                items_changed;  /* emissions */
   guint                added;          /* items added, summed */
   guint                removed;
@@ -31,6 +32,11 @@ on_items_changed (GListModel *model, guint position, guint removed, guint added,
   f->shadow_n_items = f->shadow_n_items - removed + added;
   /* The model says what it announced, no more, no less. */
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, f->shadow_n_items);
+  if (removed == 1 && added == 1)
+    {
+      f->moved++;
+      return;
+    }
   f->items_changed++;
   f->added += added;
   f->removed += removed;
@@ -445,8 +451,12 @@ test_only_changed_notified (Fixture *f, gconstpointer data)
   snapshot (f, "{\"onlineUsers\":[{\"userId\":\"u2\",\"role\":\"CLIENT\"}]}", TRUE);
   g_assert_cmpuint (g_hash_table_size (counts), ==, 0);
 
-  /* Chatting: exactly chatting-with-me, badge, status-label, once each. */
+  g_assert_cmpuint (f->moved, ==, 0);
+
+  /* Chatting: exactly chatting-with-me, badge, status-label, once each; the new badge
+   * moves the row in sorted views. */
   snapshot (f, "{\"onlineUsers\":[{\"userId\":\"u2\",\"chattingWith\":\"me\"}]}", TRUE);
+  g_assert_cmpuint (f->moved, ==, 1);
   g_assert_cmpuint (g_hash_table_size (counts), ==, 3);
   g_assert_cmpuint (count_of (counts, "chatting-with-me"), ==, 1);
   g_assert_cmpuint (count_of (counts, "badge"), ==, 1);
@@ -460,6 +470,7 @@ test_only_changed_notified (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_of (counts, "status"), ==, 1);
   g_assert_cmpuint (count_of (counts, "custom-message"), ==, 1);
   g_assert_cmpuint (count_of (counts, "badge"), ==, 1);
+  g_assert_cmpuint (f->moved, ==, 2);
   g_assert_cmpuint (count_of (counts, "status-label"), ==, 1);
   g_hash_table_remove_all (counts);
 
@@ -467,7 +478,11 @@ test_only_changed_notified (Fixture *f, gconstpointer data)
   delta (f, "{\"user_id\":\"u3\",\"status\":\"away\"}");
   g_assert_cmpuint (g_hash_table_size (counts), ==, 0);
 
-  /* And a change of an existing user is never an items-changed. */
+  /* A new message with the same badge moves nothing. */
+  delta (f, "{\"user_id\":\"u2\",\"status\":\"away\",\"custom_message\":\"Back soon\"}");
+  g_assert_cmpuint (f->moved, ==, 2);
+
+  /* And a change of an existing user never adds or removes an item. */
   g_assert_cmpuint (f->items_changed, ==, 2);
   g_signal_handlers_disconnect_by_data (contact, counts);
 }
