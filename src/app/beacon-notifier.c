@@ -18,9 +18,10 @@ struct _BeaconNotifier
 {
   GObject parent_instance;
 
-  GApplication *app;
-  GSettings    *settings;
-  char         *visible_conversation;
+  GApplication  *app;
+  GSettings     *settings;
+  BeaconSession *session;
+  char          *visible_conversation;
 
   GHashTable *last_online; /* user id -> monotonic time of its last notice */
   GPtrArray  *pending;     /* BeaconContact *, waiting for the group window to end */
@@ -34,6 +35,7 @@ enum
   PROP_0,
   PROP_APPLICATION,
   PROP_SETTINGS,
+  PROP_SESSION,
   PROP_VISIBLE_CONVERSATION,
   N_PROPS
 };
@@ -244,11 +246,66 @@ beacon_notifier_get_visible_conversation (BeaconNotifier *self)
 }
 
 static void
+on_contact_online (BeaconSession *session, BeaconContact *contact, BeaconNotifier *self)
+{
+  beacon_notifier_contact_online (self, contact);
+}
+
+static void
+on_message_received (BeaconSession      *session,
+                     BeaconConversation *conversation,
+                     BeaconMessage      *message,
+                     BeaconNotifier     *self)
+{
+  const char    *partner_id = beacon_conversation_get_partner_id (conversation);
+  const char    *sender = beacon_conversation_get_partner_name (conversation);
+  BeaconContact *contact;
+
+  if (beacon_message_get_outgoing (message))
+    return;
+  if (sender == NULL || *sender == '\0')
+    {
+      contact = beacon_presence_store_lookup (beacon_session_get_contacts (session), partner_id);
+      sender = contact != NULL ? contact_name (contact) : partner_id;
+    }
+  beacon_notifier_message (self, beacon_conversation_get_id (conversation), sender,
+                           beacon_message_get_content (message));
+}
+
+static void
+on_conversation_read (BeaconSession      *session,
+                      BeaconConversation *conversation,
+                      BeaconNotifier     *self)
+{
+  beacon_notifier_conversation_read (self, beacon_conversation_get_id (conversation));
+}
+
+static void
+beacon_notifier_constructed (GObject *object)
+{
+  BeaconNotifier *self = BEACON_NOTIFIER (object);
+
+  G_OBJECT_CLASS (beacon_notifier_parent_class)->constructed (object);
+
+  if (self->session == NULL)
+    return;
+  g_signal_connect_object (self->session, "contact-online", G_CALLBACK (on_contact_online), self,
+                           G_CONNECT_DEFAULT);
+  g_signal_connect_object (self->session, "message-received", G_CALLBACK (on_message_received),
+                           self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (self->session, "conversation-read", G_CALLBACK (on_conversation_read),
+                           self, G_CONNECT_DEFAULT);
+}
+
+static void
 beacon_notifier_dispose (GObject *object)
 {
   BeaconNotifier *self = BEACON_NOTIFIER (object);
 
   g_clear_handle_id (&self->group_source, g_source_remove);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_object (&self->app);
 
@@ -276,6 +333,7 @@ beacon_notifier_get_property (GObject *object, guint prop_id, GValue *value, GPa
     {
     case PROP_APPLICATION: g_value_set_object (value, self->app); break;
     case PROP_SETTINGS: g_value_set_object (value, self->settings); break;
+    case PROP_SESSION: g_value_set_object (value, self->session); break;
     case PROP_VISIBLE_CONVERSATION: g_value_set_string (value, self->visible_conversation); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -293,6 +351,7 @@ beacon_notifier_set_property (GObject      *object,
     {
     case PROP_APPLICATION: self->app = g_value_dup_object (value); break;
     case PROP_SETTINGS: self->settings = g_value_dup_object (value); break;
+    case PROP_SESSION: self->session = g_value_dup_object (value); break;
     case PROP_VISIBLE_CONVERSATION:
       beacon_notifier_set_visible_conversation (self, g_value_get_string (value));
       break;
@@ -305,6 +364,7 @@ beacon_notifier_class_init (BeaconNotifierClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = beacon_notifier_constructed;
   object_class->dispose = beacon_notifier_dispose;
   object_class->finalize = beacon_notifier_finalize;
   object_class->get_property = beacon_notifier_get_property;
@@ -321,6 +381,15 @@ beacon_notifier_class_init (BeaconNotifierClass *klass)
    */
   properties[PROP_SETTINGS] =
       g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * BeaconNotifier:session:
+   *
+   * The session whose contact-online, message-received and conversation-read signals
+   * are notified, or %NULL when the caller calls the notifier itself.
+   */
+  properties[PROP_SESSION] =
+      g_param_spec_object ("session", NULL, NULL, BEACON_TYPE_SESSION,
                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_VISIBLE_CONVERSATION] =
       g_param_spec_string ("visible-conversation", NULL, NULL, NULL,
@@ -339,14 +408,17 @@ beacon_notifier_init (BeaconNotifier *self)
  * beacon_notifier_new:
  * @app: the application that sends the notifications and owns their `app.` actions
  * @settings: the org.beaconim.Beacon settings
+ * @session: (nullable): the session to notify about
  *
  * Returns: (transfer full): a notifier
  */
 BeaconNotifier *
-beacon_notifier_new (GApplication *app, GSettings *settings)
+beacon_notifier_new (GApplication *app, GSettings *settings, BeaconSession *session)
 {
   g_return_val_if_fail (G_IS_APPLICATION (app), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (session == NULL || BEACON_IS_SESSION (session), NULL);
 
-  return g_object_new (BEACON_TYPE_NOTIFIER, "application", app, "settings", settings, NULL);
+  return g_object_new (BEACON_TYPE_NOTIFIER, "application", app, "settings", settings, "session",
+                       session, NULL);
 }

@@ -3,8 +3,6 @@
 
 #include "desktop-test.h"
 
-#include "harness.h"
-
 GDBusConnection *
 desktop_test_bus_new (void)
 {

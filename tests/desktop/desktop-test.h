@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "harness.h"
+
 G_BEGIN_DECLS
 
 /* A new connection to the session bus (not the shared one): a peer of the code under test. */
@@ -45,10 +47,6 @@ void desktop_test_signal_watch (DesktopTestSignal *signal,
 void desktop_test_signal_clear (DesktopTestSignal *signal);
 /* Waits until the signal was seen at least count times. */
 void desktop_test_signal_wait (DesktopTestSignal *signal, guint count);
-
-/* Waits until cond(data) is TRUE, iterating the main context (fails after 10 s): the one of
- * tests/integration/harness.c. */
-void test_wait_until (gboolean (*cond) (gpointer data), gpointer data);
 
 /* Iterates the main context until *flag is TRUE (fails after 10 s). */
 void desktop_test_wait_flag (const gboolean *flag);

@@ -148,7 +148,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_application_register (f->app, NULL, &error);
   g_assert_no_error (error);
   f->settings = g_settings_new ("org.beaconim.Beacon");
-  f->notifier = beacon_notifier_new (f->app, f->settings);
+  f->notifier = beacon_notifier_new (f->app, f->settings, NULL);
   monitor_start (&f->monitor);
 }
 
@@ -380,6 +380,120 @@ test_message_suppressed (Fixture *f, gconstpointer data)
   g_assert_cmpuint (monitor_n_notify (&f->monitor), ==, 1);
 }
 
+/* ---- with a BeaconSession on the real beacon-server ---- */
+
+typedef struct
+{
+  BeaconSession     *session;
+  BeaconSessionState state;
+} StateWait;
+
+static gboolean
+has_state (gpointer data)
+{
+  StateWait *wait = data;
+
+  return beacon_session_get_state (wait->session) == wait->state;
+}
+
+/* A session of user id, online, with a fresh token of the test server. */
+static BeaconSession *
+session_online (TestServer *server, const char *id)
+{
+  BeaconSession   *session = beacon_session_new (server->base_url, NULL);
+  g_autofree char *token = test_server_token (server, id, 3600);
+  StateWait        wait = { session, BEACON_SESSION_STATE_ONLINE };
+
+  beacon_session_start_with_token (session, token);
+  test_wait_until (has_state, &wait);
+  return session;
+}
+
+static void
+session_free (BeaconSession *session)
+{
+  beacon_session_stop (session);
+  g_assert_finalize_object (session);
+}
+
+static void
+on_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* Ben writes to Ann from his own session. */
+static void
+send_as (BeaconSession *session, const char *partner_id, const char *text)
+{
+  g_autoptr (GAsyncResult)       opened = NULL;
+  g_autoptr (GAsyncResult)       sent = NULL;
+  g_autoptr (GError)             error = NULL;
+  g_autoptr (BeaconConversation) conversation = NULL;
+
+  beacon_session_open_conversation_async (session, partner_id, NULL, on_done, &opened);
+  test_wait_until (has_result, &opened);
+  conversation = beacon_session_open_conversation_finish (session, opened, &error);
+  g_assert_no_error (error);
+  beacon_session_send_message_async (session, conversation, text, NULL, on_done, &sent);
+  test_wait_until (has_result, &sent);
+  g_assert_true (beacon_session_send_message_finish (session, sent, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_session (Fixture *f, gconstpointer data)
+{
+  TestServer          *server = test_server_start (test_default_world, NULL);
+  TestClient          *cat = test_client_connect_user (server, "c");
+  BeaconSession       *ann, *ben;
+  BeaconNotifier      *notifier;
+  g_autofree char     *summary = NULL;
+  g_autofree char     *body = NULL;
+  g_autoptr (GVariant) hints = NULL;
+  g_autofree char     *summary2 = NULL;
+  g_autofree char     *body2 = NULL;
+  g_autoptr (GVariant) hints2 = NULL;
+  GListModel          *conversations;
+  BeaconConversation  *conversation;
+
+  /* Cat is online before Ann connects: part of the snapshot, not news. */
+  ann = session_online (server, "a");
+  notifier = beacon_notifier_new (f->app, f->settings, ann);
+
+  /* Ben comes online, then writes. */
+  ben = session_online (server, "b");
+  monitor_wait_notify (&f->monitor, 1, &summary, &body, &hints);
+  g_assert_cmpstr (summary, ==, "Ben is online");
+  send_as (ben, "a", "Hello Ann");
+  monitor_wait_notify (&f->monitor, 2, &summary2, &body2, &hints2);
+  g_assert_cmpstr (summary2, ==, "New message from Ben");
+  g_assert_cmpstr (body2, ==, "Hello Ann");
+
+  /* Ann reads it: withdrawn. */
+  conversations = G_LIST_MODEL (beacon_session_get_conversations (ann));
+  g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, 1);
+  conversation = g_list_model_get_item (conversations, 0);
+  beacon_session_mark_read (ann, conversation);
+  g_object_unref (conversation);
+  test_wait_until (has_close, &f->monitor);
+  g_assert_cmpuint (monitor_n_notify (&f->monitor), ==, 2);
+
+  g_object_unref (notifier);
+  session_free (ben);
+  session_free (ann);
+  test_client_free (cat);
+  test_server_free (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -392,6 +506,8 @@ main (int argc, char *argv[])
   g_test_add ("/notifier/message", Fixture, NULL, fixture_set_up, test_message, fixture_tear_down);
   g_test_add ("/notifier/message-suppressed", Fixture, NULL, fixture_set_up,
               test_message_suppressed, fixture_tear_down);
+
+  g_test_add ("/notifier/session", Fixture, NULL, fixture_set_up, test_session, fixture_tear_down);
 
   return g_test_run ();
 }
