@@ -12,8 +12,9 @@ typedef struct
 {
   GDBusConnection *bus;
   GMutex           lock;
-  GPtrArray       *notify;  /* GVariant (susssasa{sv}i) */
-  guint            n_close; /* CloseNotification calls */
+  GPtrArray       *notify;    /* GVariant (susssasa{sv}i) */
+  guint            n_close;   /* CloseNotification calls */
+  guint            n_replies; /* the daemon's answers to Notify */
 } Monitor;
 
 static GDBusMessage *
@@ -25,7 +26,21 @@ monitor_filter (GDBusConnection *connection,
   Monitor    *monitor = user_data;
   const char *member = g_dbus_message_get_member (message);
 
-  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+  GVariant *body = g_dbus_message_get_body (message);
+
+  if (!incoming)
+    return message;
+  if (g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_RETURN &&
+      g_dbus_message_get_reply_serial (message) != 0 && body != NULL &&
+      g_variant_is_of_type (body, G_VARIANT_TYPE ("(u)")))
+    {
+      g_mutex_lock (&monitor->lock);
+      monitor->n_replies++;
+      g_mutex_unlock (&monitor->lock);
+      g_object_unref (message);
+      return NULL;
+    }
+  if (g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
     return message;
   g_mutex_lock (&monitor->lock);
   if (g_strcmp0 (member, "Notify") == 0)
@@ -43,7 +58,8 @@ monitor_start (Monitor *monitor)
 {
   g_autoptr (GError)   error = NULL;
   g_autoptr (GVariant) reply = NULL;
-  const char *rules[] = { "type='method_call',interface='org.freedesktop.Notifications'", NULL };
+  const char          *rules[] = { "type='method_call',interface='org.freedesktop.Notifications'",
+                                   "type='method_return',sender='org.freedesktop.Notifications'", NULL };
 
   g_mutex_init (&monitor->lock);
   monitor->notify = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
@@ -100,6 +116,32 @@ has_close (gpointer data)
   n = monitor->n_close;
   g_mutex_unlock (&monitor->lock);
   return n > 0;
+}
+
+static gboolean
+has_replies (gpointer data)
+{
+  NotifyWait *wait = data;
+  guint       n;
+
+  g_mutex_lock (&wait->monitor->lock);
+  n = wait->monitor->n_replies;
+  g_mutex_unlock (&wait->monitor->lock);
+  return n >= wait->n;
+}
+
+/* Waits until the app has the daemon's answer to its n-th Notify: GLib's freedesktop
+ * backend only withdraws a notification whose id it has (a withdrawal before is lost). */
+static void
+monitor_wait_answered (Monitor *monitor, GApplication *app, guint n)
+{
+  NotifyWait wait = { monitor, n };
+
+  test_wait_until (has_replies, &wait);
+  /* The answer reached the app's connection before this one. */
+  g_variant_unref (desktop_test_call (g_application_get_dbus_connection (app),
+                                      "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                      "org.freedesktop.DBus", "GetId", NULL, "(s)", NULL));
 }
 
 /* Waits for the n-th Notify call (from 1) and returns its summary and body. */
@@ -354,6 +396,7 @@ test_message (Fixture *f, gconstpointer data)
   monitor_wait_notify (&f->monitor, 2, &summary2, &body2, &hints2);
   g_assert_cmpstr (summary2, ==, "New message from Carol");
   test_wait_until (dunst_shows_one, NULL);
+  monitor_wait_answered (&f->monitor, f->app, 2);
   beacon_notifier_conversation_read (f->notifier, "c5");
   test_wait_until (has_close, &f->monitor);
   test_wait_until (dunst_shows_none, NULL);
@@ -479,6 +522,7 @@ test_session (Fixture *f, gconstpointer data)
   g_assert_cmpstr (body2, ==, "Hello Ann");
 
   /* Ann reads it: withdrawn. */
+  monitor_wait_answered (&f->monitor, f->app, 2);
   conversations = G_LIST_MODEL (beacon_session_get_conversations (ann));
   g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, 1);
   conversation = g_list_model_get_item (conversations, 0);
