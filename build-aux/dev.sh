@@ -21,6 +21,7 @@ packages=(
   libuv1-dev libsqlite3-dev libsodium-dev libhttp-parser-dev libwslay-dev libhiredis-dev
   desktop-file-utils appstream libglib2.0-bin
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst at-spi2-core redis-server
+  haskell-status-notifier-item-utils
   clang libclang-rt-14-dev
 )
 

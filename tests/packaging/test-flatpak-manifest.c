@@ -133,6 +133,10 @@ test_finish_args_required (void)
     "--socket=wayland",
     "--socket=fallback-x11",
     "--talk-name=org.kde.StatusNotifierWatcher",
+    /* BeaconIdleMonitor: idle time, and the screen lock */
+    "--talk-name=org.gnome.Mutter.IdleMonitor",
+    "--talk-name=org.freedesktop.ScreenSaver",
+    "--system-talk-name=org.freedesktop.login1",
   };
   g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GString)    missing = g_string_new (NULL);
