@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "beacon-application.h"
+#include "beacon-desktop.h"
 #include "beacon-preferences-window.h"
 #include "beacon-window.h"
 
@@ -16,6 +17,7 @@ struct _BeaconApplication
   GSettings     *settings;
   BeaconClock   *clock;
   BeaconSession *session;
+  BeaconDesktop *desktop;
 
   /* From the command line, for this run only (the demo uses them). */
   char *server_override;
@@ -73,17 +75,61 @@ beacon_application_use_server (BeaconApplication *self, const char *url)
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (BEACON_IS_WINDOW (window))
     beacon_window_set_session (BEACON_WINDOW (window), self->session);
+  if (self->desktop != NULL)
+    beacon_desktop_set_session (self->desktop, self->session);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
   return self->session;
+}
+
+BeaconDesktop *
+beacon_application_get_desktop (BeaconApplication *self)
+{
+  g_return_val_if_fail (BEACON_IS_APPLICATION (self), NULL);
+  return self->desktop;
+}
+
+void
+beacon_application_set_visible_conversation (BeaconApplication *self, const char *conversation_id)
+{
+  g_return_if_fail (BEACON_IS_APPLICATION (self));
+
+  if (self->desktop != NULL)
+    beacon_desktop_set_visible_conversation (self->desktop, conversation_id);
+}
+
+/* Closing the window only hides it while the app has a reason to stay: a tray icon, or
+ * "run in background". */
+static gboolean
+on_close_request (GtkWindow *window, BeaconApplication *self)
+{
+  if (self->desktop == NULL || !beacon_desktop_get_hide_on_close (self->desktop))
+    return FALSE;
+  beacon_desktop_hide_window (self->desktop, window);
+  return TRUE;
+}
+
+static void
+on_window_visible (GtkWindow *window, GParamSpec *pspec, BeaconApplication *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (window)) && self->desktop != NULL)
+    beacon_desktop_window_shown (self->desktop);
 }
 
 static BeaconWindow *
 ensure_window (BeaconApplication *self)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GList     *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  GtkWindow *window = NULL;
 
+  for (GList *l = windows; l != NULL && window == NULL; l = l->next)
+    if (BEACON_IS_WINDOW (l->data))
+      window = l->data;
   if (window == NULL)
-    window = GTK_WINDOW (beacon_window_new (self));
+    {
+      window = GTK_WINDOW (beacon_window_new (self));
+      g_signal_connect (window, "close-request", G_CALLBACK (on_close_request), self);
+      g_signal_connect (window, "notify::visible", G_CALLBACK (on_window_visible), self);
+    }
   return BEACON_WINDOW (window);
 }
 
@@ -215,6 +261,15 @@ beacon_application_startup (GApplication *app)
   url = self->server_override != NULL ? g_strdup (self->server_override)
                                       : g_settings_get_string (self->settings, "server-url");
   self->session = beacon_session_new (url, self->clock);
+  self->desktop = beacon_desktop_new (GTK_APPLICATION (self), self->settings);
+  beacon_desktop_set_session (self->desktop, self->session);
+
+  /* Started at login (--gapplication-service): connected in the background, no window. */
+  if (g_application_get_flags (app) & G_APPLICATION_IS_SERVICE)
+    {
+      beacon_desktop_hide_window (self->desktop, NULL);
+      beacon_session_resume_async (self->session, NULL, NULL, NULL);
+    }
 }
 
 static void
@@ -224,6 +279,7 @@ beacon_application_shutdown (GApplication *app)
 
   if (self->session != NULL)
     beacon_session_stop (self->session);
+  g_clear_object (&self->desktop);
 
   G_APPLICATION_CLASS (beacon_application_parent_class)->shutdown (app);
 }

@@ -88,8 +88,10 @@ show_page (BeaconWindow *self, const char *page)
 static void
 update_chat_focus (BeaconWindow *self)
 {
-  BeaconContact *contact = beacon_chat_view_get_contact (self->chat_view);
-  gboolean       seen;
+  BeaconContact      *contact = beacon_chat_view_get_contact (self->chat_view);
+  BeaconConversation *conversation;
+  GtkApplication     *app;
+  gboolean            seen;
 
   seen = contact != NULL && self->session != NULL &&
          g_strcmp0 (beacon_window_get_page (self), "main") == 0 &&
@@ -99,6 +101,12 @@ update_chat_focus (BeaconWindow *self)
 
   self->seen = seen;
   beacon_chat_view_set_seen (self->chat_view, seen);
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  conversation = seen ? beacon_chat_view_get_conversation (self->chat_view) : NULL;
+  if (BEACON_IS_APPLICATION (app))
+    beacon_application_set_visible_conversation (
+        BEACON_APPLICATION (app),
+        conversation != NULL ? beacon_conversation_get_id (conversation) : NULL);
   if (self->session == NULL)
     return;
   if (seen)
@@ -279,12 +287,12 @@ static const char *
 status_icon (const char *status)
 {
   if (g_strcmp0 (status, "away") == 0)
-    return "user-away-symbolic";
+    return APP_ID "-away-symbolic";
   if (g_strcmp0 (status, "busy") == 0)
-    return "user-busy-symbolic";
+    return APP_ID "-busy-symbolic";
   if (g_strcmp0 (status, "invisible") == 0)
-    return "user-offline-symbolic";
-  return "user-available-symbolic";
+    return APP_ID "-invisible-symbolic";
+  return APP_ID "-online-symbolic";
 }
 
 static const char *
@@ -306,7 +314,6 @@ update_own_status (BeaconWindow *self)
   const char      *message;
   const char      *name;
   g_autofree char *subtitle = NULL;
-  GAction         *action;
 
   if (self->session == NULL)
     return;
@@ -316,8 +323,6 @@ update_own_status (BeaconWindow *self)
   if (status == NULL)
     status = "online";
 
-  action = g_action_map_lookup_action (G_ACTION_MAP (self), "status");
-  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (status));
   gtk_menu_button_set_icon_name (self->status_button, status_icon (status));
 
   if (message != NULL && *message != '\0')
@@ -354,20 +359,6 @@ set_status (BeaconWindow *self, const char *status, const char *message)
   g_settings_set_string (self->settings, "custom-message", message != NULL ? message : "");
   beacon_session_set_status_async (self->session, status, message, NULL, on_status_set,
                                    g_object_ref (self));
-}
-
-static void
-change_status (GSimpleAction *action, GVariant *value, gpointer user_data)
-{
-  BeaconWindow *self = user_data;
-
-  if (self->session == NULL)
-    return;
-  g_simple_action_set_state (action, value);
-  gtk_menu_button_set_icon_name (self->status_button,
-                                 status_icon (g_variant_get_string (value, NULL)));
-  set_status (self, g_variant_get_string (value, NULL),
-              beacon_session_get_custom_message (self->session));
 }
 
 static void
@@ -746,17 +737,11 @@ beacon_window_class_init (BeaconWindowClass *klass)
                                        NULL);
 }
 
-static const GActionEntry win_actions[] = {
-  { .name = "status", .parameter_type = "s", .state = "'online'", .change_state = change_status },
-};
-
 static void
 beacon_window_init (BeaconWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
-                                   self);
   g_signal_connect_swapped (self->banner_button, "clicked", G_CALLBACK (on_banner_button), self);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (update_chat_focus), NULL);
   g_signal_connect (self, "notify::visible", G_CALLBACK (update_chat_focus), NULL);

@@ -5,6 +5,8 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
 
 #include "beacon-application.h"
 #include "beacon-chat-view.h"
@@ -16,6 +18,7 @@
 #include "beacon-sign-in-page.h"
 #include "beacon-status-badge.h"
 #include "beacon-window.h"
+#include "desktop-test.h"
 #include "harness.h"
 
 /* Mia signs in; ten friends; Farah and Gustav are freelancers, Omar a freelancer she does
@@ -411,7 +414,7 @@ test_chat_focus (void)
   {
     BeaconContactList *list =
         BEACON_CONTACT_LIST (find_type (GTK_WIDGET (t.window), BEACON_TYPE_CONTACT_LIST));
-    GListModel *shown = beacon_contact_list_get_shown (list);
+    GListModel               *shown = beacon_contact_list_get_shown (list);
     g_autoptr (BeaconContact) first = NULL;
 
     person_online ("a");
@@ -546,6 +549,200 @@ test_messages (void)
   save_screenshot ("chat");
 }
 
+#define WATCHER_NAME  "org.kde.StatusNotifierWatcher"
+#define WATCHER_PATH  "/StatusNotifierWatcher"
+#define WATCHER_IFACE "org.kde.StatusNotifierWatcher"
+#define ITEM_IFACE    "org.kde.StatusNotifierItem"
+#define ITEM_PATH     "/StatusNotifierItem"
+
+static gboolean
+watcher_answers (gpointer bus)
+{
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+      bus, WATCHER_NAME, WATCHER_PATH, "org.freedesktop.DBus.Properties", "Get",
+      g_variant_new ("(ss)", WATCHER_IFACE, "ProtocolVersion"), NULL, G_DBUS_CALL_FLAGS_NONE, 500,
+      NULL, NULL);
+
+  return reply != NULL;
+}
+
+static gboolean
+tray_visible (gpointer tray)
+{
+  iterate ();
+  return beacon_tray_get_visible (tray);
+}
+
+static gboolean
+tray_hidden (gpointer tray)
+{
+  return !tray_visible (tray);
+}
+
+static char *
+item_string (GDBusConnection *host, const char *name)
+{
+  const char *item =
+      g_dbus_connection_get_unique_name (g_application_get_dbus_connection (G_APPLICATION (t.app)));
+  g_autoptr (GVariant) value = desktop_test_get_property (host, item, ITEM_PATH, ITEM_IFACE, name);
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
+      g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH))
+    return g_variant_dup_string (value, NULL);
+  {
+    /* ToolTip: (icon name, icon pixmaps, title, body) */
+    const char *title, *body;
+
+    g_variant_get (value, "(&s@a(iiay)&s&s)", NULL, NULL, &title, &body);
+    return g_strdup_printf ("%s | %s", title, body);
+  }
+}
+
+typedef struct
+{
+  GDBusConnection *host;
+  const char      *property;
+  const char      *expected;
+  char            *last;
+} ItemWait;
+
+static gboolean
+item_says (gpointer data)
+{
+  ItemWait *wait = data;
+
+  iterate ();
+  g_free (wait->last);
+  wait->last = item_string (wait->host, wait->property);
+  return strstr (wait->last, wait->expected) != NULL;
+}
+
+static void
+wait_item (GDBusConnection *host, const char *property, const char *expected)
+{
+  ItemWait wait = { host, property, expected, NULL };
+  gint64   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!item_says (&wait))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the tray's %s is \"%s\", not \"%s\"", property, wait.last, expected);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_free (wait.last);
+}
+
+/* The id of the menu item labelled label, searched depth first in a dbusmenu layout. */
+static int
+menu_item_id (GVariant *layout, const char *label)
+{
+  int                  id;
+  const char          *text = NULL;
+  g_autoptr (GVariant) props = NULL;
+  g_autoptr (GVariant) children = NULL;
+
+  g_variant_get_child (layout, 0, "i", &id);
+  props = g_variant_get_child_value (layout, 1);
+  if (g_variant_lookup (props, "label", "&s", &text) && g_strcmp0 (text, label) == 0)
+    return id;
+  children = g_variant_get_child_value (layout, 2);
+  for (gsize i = 0; i < g_variant_n_children (children); i++)
+    {
+      g_autoptr (GVariant) boxed = g_variant_get_child_value (children, i);
+      g_autoptr (GVariant) child = g_variant_get_variant (boxed);
+      int                  found = menu_item_id (child, label);
+
+      if (found >= 0)
+        return found;
+    }
+  return -1;
+}
+
+static gboolean
+status_seen (gpointer expected)
+{
+  JsonNode *record = test_client_try_event (t.bruno, "presence_updated", 100);
+  gboolean  match;
+
+  if (record == NULL)
+    return FALSE;
+  match = g_strcmp0 (test_json_string (record, "user_id"), "me") == 0 &&
+          g_strcmp0 (test_json_string (record, "status"), expected) == 0;
+  json_node_unref (record);
+  return match;
+}
+
+static gboolean
+window_visible (gpointer visible)
+{
+  iterate ();
+  return gtk_widget_get_visible (GTK_WIDGET (t.window)) == GPOINTER_TO_INT (visible);
+}
+
+static void
+test_tray (void)
+{
+  g_autoptr (GDBusConnection) host = desktop_test_bus_new ();
+  g_autoptr (GSubprocess)     watcher = NULL;
+  g_autoptr (GError)          error = NULL;
+  BeaconTray *tray = beacon_desktop_get_tray (beacon_application_get_desktop (t.app));
+  const char *item =
+      g_dbus_connection_get_unique_name (g_application_get_dbus_connection (G_APPLICATION (t.app)));
+  g_autoptr (GVariant) layout = NULL;
+  g_autoptr (GVariant) root = NULL;
+  g_autofree char     *menu_path = NULL;
+  int                  away;
+
+  /* No watcher yet: no icon, and closing the window would quit (no run in background). */
+  g_assert_false (beacon_tray_get_visible (tray));
+
+  watcher = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "status-notifier-watcher", NULL);
+  g_assert_no_error (error);
+  test_wait_until (watcher_answers, host);
+  g_variant_unref (desktop_test_call (
+      host, WATCHER_NAME, WATCHER_PATH, WATCHER_IFACE, "RegisterStatusNotifierHost",
+      g_variant_new ("(s)", "org.kde.StatusNotifierHost-beacon-test"), "()", NULL));
+  test_wait_until (tray_visible, tray);
+
+  /* The icon shows our own status; the tooltip who is online. */
+  wait_item (host, "IconName", "org.beaconim.Beacon-online-symbolic");
+  wait_item (host, "ToolTip", "contacts online");
+
+  /* "Away" from the tray's menu reaches the server: Bruno sees it. */
+  menu_path = item_string (host, "Menu");
+  layout = desktop_test_call (host, item, menu_path, "com.canonical.dbusmenu", "GetLayout",
+                              g_variant_new ("(ii@as)", 0, -1, g_variant_new_strv (NULL, 0)),
+                              "(u(ia{sv}av))", NULL);
+  root = g_variant_get_child_value (layout, 1);
+  away = menu_item_id (root, "Away");
+  g_assert_cmpint (away, >=, 0);
+  test_client_clear (t.bruno, NULL);
+  g_variant_unref (desktop_test_call (
+      host, item, menu_path, "com.canonical.dbusmenu", "Event",
+      g_variant_new ("(isvu)", away, "clicked", g_variant_new_int32 (0), 0), "()", NULL));
+  test_wait_until (status_seen, (gpointer) "away");
+  wait_item (host, "IconName", "org.beaconim.Beacon-away-symbolic");
+
+  /* With the icon shown, closing the window hides it; activating the icon brings it back. */
+  gtk_window_close (GTK_WINDOW (t.window));
+  test_wait_until (window_visible, GINT_TO_POINTER (FALSE));
+  g_assert_true (g_application_get_is_registered (G_APPLICATION (t.app)));
+  g_variant_unref (desktop_test_call (host, item, ITEM_PATH, ITEM_IFACE, "Activate",
+                                      g_variant_new ("(ii)", 0, 0), "()", NULL));
+  test_wait_until (window_visible, GINT_TO_POINTER (TRUE));
+  save_screenshot ("raised-from-tray");
+
+  /* Back online by hand, as it was. */
+  g_action_group_change_action_state (G_ACTION_GROUP (t.app), "status",
+                                      g_variant_new_string ("online"));
+  test_wait_until (status_seen, (gpointer) "online");
+
+  /* The watcher goes: the icon is gone, closing the window would quit again. */
+  g_subprocess_send_signal (watcher, SIGTERM);
+  g_subprocess_wait (watcher, NULL, NULL);
+  test_wait_until (tray_hidden, tray);
+}
+
 static gboolean
 banner_says_offline (gpointer data)
 {
@@ -614,6 +811,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/live-badges", test_live_badges);
   g_test_add_func ("/ui/chat-focus", test_chat_focus);
   g_test_add_func ("/ui/messages", test_messages);
+  g_test_add_func ("/ui/tray", test_tray);
   g_test_add_func ("/ui/dark-style", test_dark_style);
   g_test_add_func ("/ui/offline-banner", test_offline_banner);
   status = g_test_run ();
