@@ -59,6 +59,33 @@ iterate (void)
     ;
 }
 
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Waits until cond (data) holds, iterating the main context; after 10 s fails with what
+ * describe (data) says. */
+static void
+wait_for (gboolean (*cond) (gpointer), char *(*describe) (gpointer), gpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint  id = g_timeout_add (20, tick, NULL);
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *what = describe (data);
+
+          g_error ("timed out: %s", what);
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (id);
+}
+
 static GtkWidget *
 find_widget (GtkWidget *root, gboolean (*match) (GtkWidget *, gconstpointer), gconstpointer data)
 {
@@ -161,19 +188,21 @@ row_shows (gpointer data)
 }
 
 /* Waits until the row of user id reads expected (a prefix: badge | name | status). */
+static char *
+describe_row (gpointer data)
+{
+  RowWait *wait = data;
+
+  return g_strdup_printf ("the row of %s shows \"%s\", not \"%s\"", wait->id,
+                          wait->last != NULL ? wait->last : "(no row)", wait->expected);
+}
+
 static void
 wait_row (const char *id, const char *expected, gboolean provider)
 {
   RowWait wait = { id, expected, provider, NULL };
-  gint64  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-  while (!row_shows (&wait))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the row of %s shows \"%s\", not \"%s\"", id,
-                 wait.last != NULL ? wait.last : "(no row)", expected);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  wait_for (row_shows, describe_row, &wait);
   g_free (wait.last);
 }
 
@@ -184,15 +213,30 @@ page_is (gpointer page)
 }
 
 static void
-on_invalidated (GdkPaintable *paintable, gboolean *drawn)
+on_after_paint (GdkFrameClock *clock, GskRenderNode **node)
 {
-  *drawn = TRUE;
+  GtkWidget   *widget = GTK_WIDGET (t.window);
+  GtkSnapshot *snapshot;
+
+  GdkRGBA background;
+
+  if (*node != NULL)
+    return;
+  snapshot = gtk_snapshot_new ();
+  /* The window's own CSS background is drawn around its snapshot function, not by it. */
+  if (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color",
+                                      &background))
+    gtk_snapshot_append_color (
+        snapshot, &background,
+        &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget)));
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  *node = gtk_snapshot_free_to_node (snapshot);
 }
 
 static gboolean
-is_true (gpointer flag)
+have_node (gpointer node)
 {
-  return *(gboolean *) flag;
+  return *(GskRenderNode **) node != NULL;
 }
 
 static void
@@ -200,27 +244,24 @@ save_screenshot (const char *name)
 {
   GtkWidget                *widget = GTK_WIDGET (t.window);
   int                       width, height;
-  gboolean                  drawn = FALSE;
   const char               *dir = g_getenv ("BEACON_SCREENSHOT_DIR");
   g_autofree char          *path = NULL;
-  g_autoptr (GdkPaintable)  paintable = NULL;
-  g_autoptr (GtkSnapshot)   snapshot = NULL;
+  GdkFrameClock            *clock;
+  gulong                    handler;
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture)    texture = NULL;
 
   iterate ();
+  /* Right after a frame, when everything is laid out, the window draws itself into our
+   * snapshot as it did for that frame. */
+  clock = gtk_widget_get_frame_clock (widget);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &node);
+  gtk_widget_queue_draw (widget);
+  test_wait_until (have_node, &node);
+  g_signal_handler_disconnect (clock, handler);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
-  /* The paintable holds an image of the widget from its next frame on. */
-  paintable = gtk_widget_paintable_new (widget);
-  g_signal_connect (paintable, "invalidate-contents", G_CALLBACK (on_invalidated), &drawn);
-  gtk_widget_queue_draw (widget);
-  test_wait_until (is_true, &drawn);
-  g_signal_handlers_disconnect_by_func (paintable, on_invalidated, &drawn);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
+  g_assert_cmpint (width, >, 0);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (t.window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   if (dir == NULL)
@@ -486,18 +527,19 @@ message_shown (gpointer data)
   return FALSE;
 }
 
+static char *
+describe_message (gpointer data)
+{
+  MessageWait *wait = data;
+
+  return g_strdup_printf ("\"%s\" is %s, not %s", wait->content,
+                          wait->last != NULL ? wait->last : "not shown", wait->mark);
+}
+
 static void
 wait_message (MessageWait *wait)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!message_shown (wait))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("\"%s\" is %s, not %s", wait->content,
-                 wait->last != NULL ? wait->last : "not shown", wait->mark);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  wait_for (message_shown, describe_message, wait);
   g_clear_pointer (&wait->last, g_free);
 }
 
@@ -617,18 +659,21 @@ item_says (gpointer data)
   return strstr (wait->last, wait->expected) != NULL;
 }
 
+static char *
+describe_item (gpointer data)
+{
+  ItemWait *wait = data;
+
+  return g_strdup_printf ("the tray's %s is \"%s\", not \"%s\"", wait->property, wait->last,
+                          wait->expected);
+}
+
 static void
 wait_item (GDBusConnection *host, const char *property, const char *expected)
 {
   ItemWait wait = { host, property, expected, NULL };
-  gint64   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-  while (!item_says (&wait))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the tray's %s is \"%s\", not \"%s\"", property, wait.last, expected);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  wait_for (item_says, describe_item, &wait);
   g_free (wait.last);
 }
 
