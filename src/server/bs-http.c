@@ -349,6 +349,9 @@ on_headers_complete (http_parser *parser)
       return -1;
     }
 
+  if (parser->method == HTTP_POST && bs_net_is_socket_path (net, request->path))
+    bs_eio_data_begin (net, request);
+
   expect = g_hash_table_lookup (request->headers, "expect");
   if (expect && g_ascii_strcasecmp (expect, "100-continue") == 0 && !request->upgrade)
     {

@@ -122,6 +122,7 @@ struct _BsHttpRequest
   gboolean    upgrade; /* the parser saw Connection: upgrade + Upgrade */
   gboolean    responded;
   gsize       body_limit;
+  gboolean    eio_overlap; /* a POST that came while another was outstanding */
 
   /* CORS headers for the response, computed when the request is routed. */
   char    *cors_origin;
@@ -180,6 +181,7 @@ void     bs_ws_reject (BsHttpRequest *request, const char *message);
 
 /* bs-eio.c */
 void     bs_eio_handle_request (BsNet *net, BsHttpRequest *request);
+void     bs_eio_data_begin (BsNet *net, BsHttpRequest *request);
 gboolean bs_eio_handle_upgrade (
     BsNet *net, BsConn *conn, BsHttpRequest *request, const guint8 *rest, gsize rest_len);
 void bs_eio_ws_message (

@@ -84,15 +84,19 @@ server_has_event (Server *server, const char *prefix)
 
 static Server *current_server;
 
-/* The server's debug messages go on to the default handler; "session SID: poll held" also
- * becomes an event, so tests know a GET is held before they go on. */
+/* The server's debug messages go on to the default handler; "session SID: poll held" and
+ * "session SID: data request under way" also become events ("held SID", "data SID"), so tests
+ * know a GET is held or a POST is being received before they go on. */
 static void
 server_log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
   const char *held = strstr (message, ": poll held");
+  const char *posting = strstr (message, ": data request under way");
 
   if (held && g_str_has_prefix (message, "session ") && current_server)
     server_event (current_server, "held %.*s", (int) (held - message - 8), message + 8);
+  if (posting && g_str_has_prefix (message, "session ") && current_server)
+    server_event (current_server, "data %.*s", (int) (posting - message - 8), message + 8);
   /* warnings: rejected input is what these tests feed the server */
   if (level & G_LOG_LEVEL_DEBUG)
     g_log_default_handler (domain, level, message, data);
@@ -1032,12 +1036,70 @@ test_polling_misuse (void)
   wait_held (server, sid);
   r = client_http (second, "GET", target, NULL, NULL);
   g_assert_cmpuint (r->status, ==, 400);
+  g_assert_cmpstr (r->body, ==, ""); /* as engine.io: a bare 400 */
   g_clear_pointer (&r, response_free);
   r = client_read_response (first);
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_cmpstr (r->body, ==, "1");
   g_clear_pointer (&r, response_free);
   expect_close_event (server, sid, "transport error");
+
+  /* a second POST while the body of one is still coming: the same */
+  {
+    g_autofree char   *sid3 = polling_handshake (server);
+    g_autofree char   *target3 = poll_target (sid3);
+    g_autofree char   *partial = g_strdup_printf ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                    "Content-Length: 20\r\n\r\n4half",
+                                                  target3);
+    g_autoptr (Client) slow = client_new (server->port);
+    g_autoptr (Client) poller = client_new (server->port);
+
+    client_send_request (poller, "GET", target3, NULL, NULL);
+    wait_held (server, sid3);
+    client_send (slow, partial, strlen (partial));
+    g_free (server_wait_event (server, "data "));
+    r = client_http (second, "POST", target3, NULL, "4second");
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (r->body, ==, "");
+    g_clear_pointer (&r, response_free);
+    r = client_read_response (poller);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (r->body, ==, "1");
+    g_clear_pointer (&r, response_free);
+    expect_close_event (server, sid3, "transport error");
+    g_assert_false (server_has_event (server, "message"));
+  }
+
+  /* a binary body (Content-Type application/octet-stream): engine.io v6 speaking protocol 4
+   * takes it as a transport error and ends the session */
+  {
+    g_autofree char   *sid4 = polling_handshake (server);
+    g_autofree char   *target4 = poll_target (sid4);
+    g_autoptr (Client) poller = client_new (server->port);
+
+    client_send_request (poller, "GET", target4, NULL, NULL);
+    wait_held (server, sid4);
+    r = client_http (second, "POST", target4, "Content-Type: application/octet-stream\r\n",
+                     "4binary");
+    g_assert_cmpuint (r->status, ==, 400);
+    g_clear_pointer (&r, response_free);
+    r = client_read_response (poller);
+    g_assert_cmpstr (r->body, ==, "1");
+    g_clear_pointer (&r, response_free);
+    expect_close_event (server, sid4, "transport error");
+    g_assert_false (server_has_event (server, "message"));
+
+    /* any other content type is read as text, as there */
+    g_free (sid4);
+    g_free (target4);
+    sid4 = polling_handshake (server);
+    target4 = poll_target (sid4);
+    r = client_http (second, "POST", target4, "Content-Type: text/plain;charset=UTF-8\r\n",
+                     "4text");
+    g_assert_cmpuint (r->status, ==, 200);
+    g_clear_pointer (&r, response_free);
+    g_free (server_wait_event (server, "message "));
+  }
 
   /* a bad payload */
   sid2 = polling_handshake (server);
