@@ -225,7 +225,7 @@ send_packet (BsEioSocket *socket, GBytes *bytes, gboolean binary)
   if (socket->websocket)
     {
       if (socket->ws)
-        bs_ws_send (socket->ws, binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME, bytes);
+        bs_ws_send (socket->ws, binary ? BS_WS_BINARY : BS_WS_TEXT, bytes);
       return;
     }
 
@@ -311,7 +311,7 @@ session_close (BsEioSocket *socket, const char *reason)
         {
           g_autoptr (GBytes) close = static_bytes ("1");
 
-          bs_ws_send (ws, WSLAY_TEXT_FRAME, close);
+          bs_ws_send (ws, BS_WS_TEXT, close);
         }
       bs_ws_close (ws, net->shutting_down ? 1001 : 1000);
     }
@@ -438,7 +438,7 @@ complete_upgrade (BsEioSocket *socket)
   socket->websocket = TRUE;
   while ((q = g_queue_pop_head (&socket->queue)))
     {
-      bs_ws_send (socket->ws, q->binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME, q->bytes);
+      bs_ws_send (socket->ws, q->binary ? BS_WS_BINARY : BS_WS_TEXT, q->bytes);
       queued_free (q);
     }
   socket->queued_bytes = 0;
@@ -451,7 +451,7 @@ handle_probe_packet (BsEioSocket *socket, BeaconEioPacket *packet)
     {
       g_autoptr (GBytes) pong = static_bytes ("3probe");
 
-      bs_ws_send (socket->probe, WSLAY_TEXT_FRAME, pong);
+      bs_ws_send (socket->probe, BS_WS_TEXT, pong);
       socket->probed = TRUE;
       /* let a held GET go, so the client can pause polling */
       if (socket->poll && g_queue_is_empty (&socket->queue))
@@ -739,7 +739,7 @@ reject_upgrade (BsNet *net, BsHttpRequest *request, EioError code)
  * polling one. @rest: what the client sent after the request. */
 gboolean
 bs_eio_handle_upgrade (
-    BsNet *net, BsConn *conn, BsHttpRequest *request, const guint8 *rest, gsize rest_len)
+    BsNet *net, BsConn *conn, BsHttpRequest *request, guint8 *rest, gsize rest_len)
 {
   const char  *transport = bs_http_request_get_query (request, "transport");
   const char  *sid = bs_http_request_get_query (request, "sid");
@@ -766,11 +766,7 @@ bs_eio_handle_upgrade (
       reject_upgrade (net, request, EIO_ERROR_BAD_REQUEST);
       return FALSE;
     }
-  if (!bs_ws_accept (conn, request, rest, rest_len))
-    {
-      bs_conn_close (conn);
-      return FALSE;
-    }
+  bs_ws_accept (conn, request);
 
   if (sid)
     {
@@ -799,7 +795,7 @@ bs_eio_handle_upgrade (
       open = open_packet (socket);
       len = strlen (open);
       bytes = g_bytes_new_take (g_steal_pointer (&open), len);
-      bs_ws_send (conn, WSLAY_TEXT_FRAME, bytes);
+      bs_ws_send (conn, BS_WS_TEXT, bytes);
       heartbeat_reset (socket);
       if (net->handlers.eio_open)
         net->handlers.eio_open (socket, net->user_data);

@@ -5,7 +5,6 @@
 #include "bs-net.h"
 
 #include <http_parser.h>
-#include <wslay/wslay.h>
 
 G_BEGIN_DECLS
 
@@ -20,6 +19,10 @@ G_BEGIN_DECLS
 #define BS_NET_SHUTDOWN_GRACE_MS 2000
 
 typedef struct _BsConn BsConn;
+
+/* WebSocket opcodes of data frames */
+#define BS_WS_TEXT   0x1
+#define BS_WS_BINARY 0x2
 
 typedef enum
 {
@@ -36,6 +39,7 @@ struct _BsNet
 
   uv_tcp_t listener;
   gboolean listener_open;
+  char     read_buf[64 * 1024]; /* shared by all connections, see on_alloc */
   guint    port;
 
   GQueue      conns;    /* BsConn *, through their link */
@@ -96,14 +100,20 @@ struct _BsConn
   gboolean       reject_pending; /* a limit was hit: respond with reject_status */
   guint          reject_status;
 
-  /* WebSocket */
-  wslay_event_context_ptr ws;
-  const guint8           *ws_in;
-  gsize                   ws_in_len;
-  BsEioSocket            *eio;
-  gboolean                ws_closing; /* our close frame is out, or about to be */
-  gboolean                ws_in_recv; /* inside wslay_event_recv */
-  guint16                 ws_close_code;
+  /* WebSocket (bs-ws.c): the frame being received */
+  guint8       ws_head[14]; /* its header, while incomplete */
+  guint8       ws_head_len;
+  guint8       ws_mask[4];
+  guint8       ws_opcode;
+  guint8       ws_msg_opcode; /* text or binary, from a message's first frame to its last */
+  gboolean     ws_fin;
+  gboolean     ws_in_frame; /* header done, payload coming */
+  guint64      ws_frame_len;
+  guint64      ws_got;    /* payload bytes of the frame seen */
+  gsize        ws_ctl_at; /* where a control frame's payload starts in ws_buf */
+  GByteArray  *ws_buf;    /* an incomplete message or frame, NULL otherwise */
+  BsEioSocket *eio;
+  gboolean     ws_closing; /* our close frame is out, or about to be */
 };
 
 struct _BsHttpRequest
@@ -155,7 +165,7 @@ void bs_conn_set_timer (BsConn *conn, guint ms);
 /* bs-http.c */
 void           bs_http_conn_init (BsConn *conn);
 void           bs_http_conn_clear (BsConn *conn);
-void           bs_http_conn_feed (BsConn *conn, const char *data, gsize len);
+void           bs_http_conn_feed (BsConn *conn, char *data, gsize len);
 void           bs_http_conn_resume (BsConn *conn);
 void           bs_http_conn_detach (BsConn *conn);
 BsHttpRequest *bs_http_request_new (void);
@@ -171,9 +181,9 @@ void           bs_http_respond_preflight (BsHttpRequest *request);
 char          *bs_http_percent_decode (const char *data, gsize len, gboolean plus_is_space);
 
 /* bs-ws.c */
-gboolean bs_ws_accept (BsConn *conn, BsHttpRequest *request, const guint8 *rest, gsize rest_len);
+void     bs_ws_accept (BsConn *conn, BsHttpRequest *request);
 void     bs_ws_clear (BsConn *conn);
-void     bs_ws_feed (BsConn *conn, const guint8 *data, gsize len);
+void     bs_ws_feed (BsConn *conn, guint8 *data, gsize len);
 void     bs_ws_send (BsConn *conn, guint8 opcode, GBytes *payload);
 void     bs_ws_close (BsConn *conn, guint16 code);
 gboolean bs_ws_check_handshake (BsHttpRequest *request);
@@ -183,7 +193,7 @@ void     bs_ws_reject (BsHttpRequest *request, const char *message);
 void     bs_eio_handle_request (BsNet *net, BsHttpRequest *request);
 void     bs_eio_data_begin (BsNet *net, BsHttpRequest *request);
 gboolean bs_eio_handle_upgrade (
-    BsNet *net, BsConn *conn, BsHttpRequest *request, const guint8 *rest, gsize rest_len);
+    BsNet *net, BsConn *conn, BsHttpRequest *request, guint8 *rest, gsize rest_len);
 void bs_eio_ws_message (
     BsEioSocket *socket, BsConn *conn, gboolean binary, const guint8 *data, gsize len);
 void     bs_eio_ws_closed (BsEioSocket *socket, BsConn *conn, gboolean error);

@@ -385,11 +385,15 @@ bs_conn_request_done (BsConn *conn, gboolean keep_alive)
   bs_conn_schedule_resume (conn);
 }
 
+/* One read buffer for every connection: a read is handled whole in on_read (what must wait
+ * is copied), so an idle connection holds none. */
 static void
 on_alloc (uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
-  buf->base = g_malloc (suggested);
-  buf->len = suggested;
+  BsConn *conn = handle->data;
+
+  buf->base = conn->net->read_buf;
+  buf->len = sizeof conn->net->read_buf;
 }
 
 static void
@@ -411,9 +415,8 @@ on_read (uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
       if (conn->mode == BS_CONN_HTTP)
         bs_http_conn_feed (conn, buf->base, nread);
       else
-        bs_ws_feed (conn, (const guint8 *) buf->base, nread);
+        bs_ws_feed (conn, (guint8 *) buf->base, nread);
     }
-  g_free (buf->base);
 }
 
 void
