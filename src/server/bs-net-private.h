@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define BS_NET_MAX_HEADERS      100
 /* Bytes queued for a peer that does not read; beyond this its connection is closed. */
 #define BS_NET_MAX_QUEUED (8 * 1024 * 1024)
+/* The longest frame header bs_conn_write_frame takes. */
+#define BS_NET_MAX_FRAME_HEADER 10
 /* How long a closing connection may take to flush and say goodbye. */
 #define BS_NET_LINGER_MS 2000
 /* How long a shutdown waits for handlers that still owe a response. */
@@ -49,10 +51,14 @@ struct _BsNet
   /* Work done from the loop, never re-entrantly: resumed connections, polling flushes,
    * eio_close callbacks. */
   uv_idle_t idle;
-  gboolean  idle_open;
-  GQueue    resume_conns;
-  GQueue    flush_sockets;
-  GQueue    closed_sockets;
+  gboolean  idle_open; /* and prepare */
+  /* Frames written in this loop iteration, sent before the next poll (bs_conn_write_frame) */
+  uv_prepare_t prepare;
+  GArray      *batch;       /* Batched, the connections' chains linked by index */
+  GPtrArray   *batch_conns; /* BsConn * with frames in batch */
+  GQueue       resume_conns;
+  GQueue       flush_sockets;
+  GQueue       closed_sockets;
 
   gboolean   shutting_down;
   gboolean   finished;
@@ -86,6 +92,10 @@ struct _BsConn
   gboolean in_resume;      /* in net->resume_conns */
   gboolean error;          /* closing because something went wrong, not by the peer's wish */
   guint    pending_writes; /* write and shutdown requests not yet called back */
+  gboolean batched;        /* has frames in net->batch: first to last, slot in batch_conns */
+  guint    batch_first;
+  guint    batch_last;
+  guint    batch_slot;
 
   /* HTTP */
   http_parser    parser;
