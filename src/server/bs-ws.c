@@ -281,7 +281,10 @@ begin_frame (BsConn *conn)
     fail (conn, CLOSE_PROTOCOL_ERROR, "unknown opcode");
   else if (!control && (opcode == OP_CONTINUATION) != (conn->ws_msg_opcode != 0))
     fail (conn, CLOSE_PROTOCOL_ERROR, "bad fragmentation");
-  else if (!control && len + so_far > conn->net->config.max_payload)
+  else if (len >> 63)
+    fail (conn, CLOSE_PROTOCOL_ERROR, "length out of range");
+  else if (!control &&
+           (len > conn->net->config.max_payload || so_far + len > conn->net->config.max_payload))
     fail (conn, CLOSE_TOO_BIG, "message too big");
   else
     {
@@ -306,7 +309,8 @@ header_size (const guint8 *h, gsize have)
   if (have < 2)
     return 2;
   len7 = h[1] & 0x7f;
-  return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
+  /* no mask key in an unmasked frame, which begin_frame refuses */
+  return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + (h[1] & 0x80 ? 4 : 0);
 }
 
 static void

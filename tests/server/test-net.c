@@ -1016,7 +1016,11 @@ test_websocket_framing (void)
     { 0x80, FALSE, "orphan" },   /* a continuation with no message begun */
     { 0x09, FALSE, "ping" },     /* a fragmented control frame */
     { 0x83, FALSE, "reserved" }, /* a reserved opcode */
+    { 0x81, TRUE, "4" },         /* unmasked, and shorter than a mask key */
   };
+  /* a 64-bit length with its top bit set */
+  static const guint8 huge[] = { 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                 0xff, 0xff, 0xff, 1,    2,    3,    4 };
 
   /* a text message in three fragments, a ping between them: pong first, then the echo */
   ws_send_raw (ws, 0x01, FALSE, "4fr", 3);
@@ -1074,6 +1078,16 @@ test_websocket_framing (void)
       expect_close_event (server, sid, "transport error");
       g_assert_false (server_has_event (server, message_prefix));
     }
+
+  {
+    g_autoptr (Client) bad =
+        ws_connect (server->port, "/engine.io/?EIO=4&transport=websocket", NULL);
+    g_autofree char *bad_open = ws_recv_text (bad);
+
+    client_send (bad, huge, sizeof huge);
+    g_assert_cmpuint (ws_expect_close (bad), ==, 1002);
+    g_assert_true (client_wait_closed (bad));
+  }
 
   /* the first connection did not notice */
   ws_send_text (ws, "4still");
