@@ -1022,6 +1022,8 @@ test_websocket_framing (void)
   static const guint8 huge[] = { 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                  0xff, 0xff, 0xff, 1,    2,    3,    4 };
 
+  g_assert_true (g_str_has_prefix (open, "0{"));
+
   /* a text message in three fragments, a ping between them: pong first, then the echo */
   ws_send_raw (ws, 0x01, FALSE, "4fr", 3);
   ws_send (ws, 9, "p", 1);
@@ -1084,6 +1086,7 @@ test_websocket_framing (void)
         ws_connect (server->port, "/engine.io/?EIO=4&transport=websocket", NULL);
     g_autofree char *bad_open = ws_recv_text (bad);
 
+    g_assert_true (g_str_has_prefix (bad_open, "0{"));
     client_send (bad, huge, sizeof huge);
     g_assert_cmpuint (ws_expect_close (bad), ==, 1002);
     g_assert_true (client_wait_closed (bad));
