@@ -286,6 +286,11 @@ on_flush_timer (uv_timer_t *timer)
 {
   Server *server = timer->data;
 
+  if (server->writer == NULL)
+    {
+      flush (server);
+      return;
+    }
   if (server->flushing || !(server->flushing = bs_hub_flush_take (server->hub)))
     return;
   server->flush_work.data = server;
@@ -464,7 +469,10 @@ main (int argc, char *argv[])
       g_set_error_literal (&error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "libsodium failed to start");
       goto fail;
     }
-  if (!(server.store = bs_store_open (options.db, &error)) ||
+  if (!(server.store = bs_store_open (options.db, &error)))
+    goto fail;
+  /* an in-memory database cannot be opened twice: it is flushed on the loop */
+  if (!g_str_equal (options.db, ":memory:") &&
       !(server.writer = bs_store_open (options.db, &error)))
     goto fail;
   if (options.demo && !bs_demo_seed (server.store, &error))
