@@ -1038,6 +1038,23 @@ test_websocket_framing (void)
   }
   ws_assert_text (ws, "4frag");
 
+  /* a message and a ping in one write: the echo (batched until the loop polls again) still
+   * goes out before the pong (written at once) */
+  {
+    g_autoptr (GByteArray) text = ws_frame (0x81, FALSE, "4first", 6);
+    g_autoptr (GByteArray) ping = ws_frame (0x89, FALSE, "q", 1);
+    g_autoptr (GByteArray) both = g_byte_array_new ();
+    guint8                 opcode = 0;
+    g_autoptr (GBytes)     pong = NULL;
+
+    g_byte_array_append (both, text->data, text->len);
+    g_byte_array_append (both, ping->data, ping->len);
+    client_send (ws, both->data, both->len);
+    ws_assert_text (ws, "4first");
+    pong = ws_recv (ws, &opcode);
+    g_assert_cmpint (opcode, ==, 10);
+  }
+
   /* frames cut at every byte, and two frames in one write */
   {
     g_autoptr (GByteArray) frame = ws_frame (0x81, FALSE, "4bytes", 6);
