@@ -40,11 +40,12 @@ struct _BsEioSocket
   const char *close_reason;
   gboolean    in_flush; /* in net->flush_sockets */
 
-  BsConn        *ws;     /* the WebSocket transport */
-  BsConn        *probe;  /* a WebSocket being upgraded to */
-  gboolean       probed; /* "2probe" came through it */
-  BsHttpRequest *poll;   /* the GET held open */
-  GQueue         queue;  /* Queued *, for polling */
+  BsConn        *ws;       /* the WebSocket transport */
+  BsConn        *probe;    /* a WebSocket being upgraded to */
+  gboolean       probed;   /* "2probe" came through it */
+  BsHttpRequest *poll;     /* the GET held open */
+  BsHttpRequest *data_req; /* a POST whose body is still coming */
+  GQueue         queue;    /* Queued *, for polling */
   gsize          queued_bytes;
 
   uv_timer_t heartbeat;
@@ -224,7 +225,7 @@ send_packet (BsEioSocket *socket, GBytes *bytes, gboolean binary)
   if (socket->websocket)
     {
       if (socket->ws)
-        bs_ws_send (socket->ws, binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME, bytes);
+        bs_ws_send (socket->ws, binary ? BS_WS_BINARY : BS_WS_TEXT, bytes);
       return;
     }
 
@@ -299,6 +300,7 @@ session_close (BsEioSocket *socket, const char *reason)
       socket->in_flush = FALSE;
     }
   drop_probe (socket);
+  g_clear_pointer (&socket->data_req, bs_http_request_unref);
 
   if (socket->ws)
     {
@@ -309,7 +311,7 @@ session_close (BsEioSocket *socket, const char *reason)
         {
           g_autoptr (GBytes) close = static_bytes ("1");
 
-          bs_ws_send (ws, WSLAY_TEXT_FRAME, close);
+          bs_ws_send (ws, BS_WS_TEXT, close);
         }
       bs_ws_close (ws, net->shutting_down ? 1001 : 1000);
     }
@@ -436,7 +438,7 @@ complete_upgrade (BsEioSocket *socket)
   socket->websocket = TRUE;
   while ((q = g_queue_pop_head (&socket->queue)))
     {
-      bs_ws_send (socket->ws, q->binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME, q->bytes);
+      bs_ws_send (socket->ws, q->binary ? BS_WS_BINARY : BS_WS_TEXT, q->bytes);
       queued_free (q);
     }
   socket->queued_bytes = 0;
@@ -449,7 +451,7 @@ handle_probe_packet (BsEioSocket *socket, BeaconEioPacket *packet)
     {
       g_autoptr (GBytes) pong = static_bytes ("3probe");
 
-      bs_ws_send (socket->probe, WSLAY_TEXT_FRAME, pong);
+      bs_ws_send (socket->probe, BS_WS_TEXT, pong);
       socket->probed = TRUE;
       /* let a held GET go, so the client can pause polling */
       if (socket->poll && g_queue_is_empty (&socket->queue))
@@ -577,16 +579,23 @@ known_transport (const char *transport)
   return transport && (g_str_equal (transport, "polling") || g_str_equal (transport, "websocket"));
 }
 
+/* As engine.io: a second GET (or POST) while one is outstanding ends the session
+ * ("transport error", so a held GET gets a close packet) and gets a bare 400. */
+static void
+refuse_overlap (BsEioSocket *socket, BsHttpRequest *request, const char *what)
+{
+  bs_net_warn_rejected (socket->net, "eio_overlap", "session %s: overlapping %s", socket->sid,
+                        what);
+  session_close (socket, "transport error");
+  bs_http_request_respond (request, 400, NULL, NULL, 0);
+}
+
 static void
 handle_poll (BsEioSocket *socket, BsHttpRequest *request)
 {
   if (socket->poll)
     {
-      bs_net_warn_rejected (socket->net, "eio_overlap", "session %s: overlapping poll",
-                            socket->sid);
-      bs_http_request_respond_full (request, 400, "application/json", NULL,
-                                    "{\"code\":3,\"message\":\"Bad request\"}", (gsize) -1, FALSE);
-      session_close (socket, "transport error");
+      refuse_overlap (socket, request, "poll");
       return;
     }
 
@@ -611,6 +620,24 @@ handle_data (BsEioSocket *socket, BsHttpRequest *request)
   const char           *body;
   gsize                 len;
 
+  if (request->eio_overlap)
+    {
+      refuse_overlap (socket, request, "data request");
+      return;
+    }
+  if (socket->data_req == request)
+    g_clear_pointer (&socket->data_req, bs_http_request_unref);
+  /* engine.io v6 (protocol 4) takes text payloads only: binary content is a transport error
+   * there (it leaves the request unanswered; here it gets a 400) */
+  if (g_strcmp0 (bs_http_request_get_header (request, "content-type"),
+                 "application/octet-stream") == 0)
+    {
+      bs_net_warn_rejected (socket->net, "eio_parse", "session %s: binary POST body", socket->sid);
+      session_close (socket, "transport error");
+      bs_http_request_respond (request, 400, NULL, NULL, 0);
+      return;
+    }
+
   body = bs_http_request_get_body (request, &len);
   packets = beacon_eio_decode_payload (body, len, 0, &error);
   if (packets == NULL)
@@ -627,6 +654,27 @@ handle_data (BsEioSocket *socket, BsHttpRequest *request)
     handle_packet (socket, packets->pdata[i]);
 
   bs_http_request_respond (request, 200, "text/html", "ok", 2);
+}
+
+/* From the HTTP parser, once a POST to the endpoint has its headers: as engine.io, a polling
+ * session takes one data request at a time, outstanding from its headers to its body's end.
+ * A second one is marked, and refused when it is complete. */
+void
+bs_eio_data_begin (BsNet *net, BsHttpRequest *request)
+{
+  const char  *sid = bs_http_request_get_query (request, "sid");
+  BsEioSocket *socket = sid ? g_hash_table_lookup (net->sessions, sid) : NULL;
+
+  if (socket == NULL || socket->websocket)
+    return;
+  if (socket->data_req && bs_http_request_is_alive (socket->data_req))
+    {
+      request->eio_overlap = TRUE;
+      return;
+    }
+  g_clear_pointer (&socket->data_req, bs_http_request_unref);
+  socket->data_req = bs_http_request_ref (request);
+  g_debug ("session %s: data request under way", socket->sid);
 }
 
 void
@@ -691,7 +739,7 @@ reject_upgrade (BsNet *net, BsHttpRequest *request, EioError code)
  * polling one. @rest: what the client sent after the request. */
 gboolean
 bs_eio_handle_upgrade (
-    BsNet *net, BsConn *conn, BsHttpRequest *request, const guint8 *rest, gsize rest_len)
+    BsNet *net, BsConn *conn, BsHttpRequest *request, guint8 *rest, gsize rest_len)
 {
   const char  *transport = bs_http_request_get_query (request, "transport");
   const char  *sid = bs_http_request_get_query (request, "sid");
@@ -718,11 +766,7 @@ bs_eio_handle_upgrade (
       reject_upgrade (net, request, EIO_ERROR_BAD_REQUEST);
       return FALSE;
     }
-  if (!bs_ws_accept (conn, request, rest, rest_len))
-    {
-      bs_conn_close (conn);
-      return FALSE;
-    }
+  bs_ws_accept (conn, request);
 
   if (sid)
     {
@@ -751,7 +795,7 @@ bs_eio_handle_upgrade (
       open = open_packet (socket);
       len = strlen (open);
       bytes = g_bytes_new_take (g_steal_pointer (&open), len);
-      bs_ws_send (conn, WSLAY_TEXT_FRAME, bytes);
+      bs_ws_send (conn, BS_WS_TEXT, bytes);
       heartbeat_reset (socket);
       if (net->handlers.eio_open)
         net->handlers.eio_open (socket, net->user_data);

@@ -349,6 +349,9 @@ on_headers_complete (http_parser *parser)
       return -1;
     }
 
+  if (parser->method == HTTP_POST && bs_net_is_socket_path (net, request->path))
+    bs_eio_data_begin (net, request);
+
   expect = g_hash_table_lookup (request->headers, "expect");
   if (expect && g_ascii_strcasecmp (expect, "100-continue") == 0 && !request->upgrade)
     {
@@ -489,13 +492,14 @@ reject (BsConn *conn)
   bs_http_request_unref (request);
 }
 
+/* @data is the caller's to give up: what follows a WebSocket upgrade is unmasked in place. */
 static void
-process (BsConn *conn, const char *data, gsize len)
+process (BsConn *conn, char *data, gsize len)
 {
   gsize           nparsed;
   enum http_errno err;
   BsHttpRequest  *request;
-  const char     *rest;
+  char           *rest;
   gsize           rest_len;
 
   nparsed = http_parser_execute (&conn->parser, &parser_settings, data, len);
@@ -524,7 +528,7 @@ process (BsConn *conn, const char *data, gsize len)
   if (is_websocket_upgrade (request) && bs_net_is_socket_path (conn->net, request->path))
     {
       bs_http_request_prepare (request, conn->net);
-      bs_eio_handle_upgrade (conn->net, conn, request, (const guint8 *) rest, rest_len);
+      bs_eio_handle_upgrade (conn->net, conn, request, (guint8 *) rest, rest_len);
     }
   else
     {
@@ -541,7 +545,7 @@ parser_paused (BsConn *conn)
 }
 
 void
-bs_http_conn_feed (BsConn *conn, const char *data, gsize len)
+bs_http_conn_feed (BsConn *conn, char *data, gsize len)
 {
   if (conn->current || parser_paused (conn) || (conn->pending_in && conn->pending_in->len > 0))
     {
@@ -563,7 +567,7 @@ bs_http_conn_resume (BsConn *conn)
   http_parser_pause (&conn->parser, 0);
   pending = g_steal_pointer (&conn->pending_in);
   if (pending && pending->len > 0)
-    process (conn, (const char *) pending->data, pending->len);
+    process (conn, (char *) pending->data, pending->len);
   if (!conn->closed && conn->mode == BS_CONN_HTTP &&
       (conn->pending_in == NULL ||
        conn->pending_in->len <= BS_NET_MAX_HEADER_BYTES + conn->net->config.max_payload))

@@ -1039,6 +1039,128 @@ bs_hub_flush (BsHub *hub, GError **error)
   return bs_store_flush (hub->store, error);
 }
 
+struct _BsHubFlush
+{
+  GPtrArray  *rows;      /* BsPresenceRow *, owned strings */
+  GHashTable *last_seen; /* from bs_store_take_last_seen, or NULL */
+  GPtrArray  *unsaved;   /* ids of the rows not written */
+  gboolean    seen_unsaved;
+};
+
+static void
+presence_row_free (gpointer data)
+{
+  BsPresenceRow *row = data;
+
+  g_free (row->user_id);
+  g_free (row->chosen_status);
+  g_free (row->custom_message);
+  g_free (row->show_last_seen);
+  g_free (row);
+}
+
+BsHubFlush *
+bs_hub_flush_take (BsHub *hub)
+{
+  BsHubFlush    *flush;
+  GHashTableIter iter;
+  gpointer       key;
+
+  if (g_hash_table_size (hub->dirty) == 0 && bs_store_queued_count (hub->store) == 0)
+    return NULL;
+  flush = g_new0 (BsHubFlush, 1);
+  flush->rows = g_ptr_array_new_with_free_func (presence_row_free);
+  flush->unsaved = g_ptr_array_new_with_free_func (g_free);
+  g_hash_table_iter_init (&iter, hub->dirty);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      BsPresenceRow  shown;
+      BsPresenceRow *row = g_new (BsPresenceRow, 1);
+
+      fill_row (key, &shown);
+      *row = shown;
+      row->user_id = g_strdup (shown.user_id);
+      row->chosen_status = g_strdup (shown.chosen_status);
+      row->custom_message = g_strdup (shown.custom_message);
+      row->show_last_seen = g_strdup (shown.show_last_seen);
+      g_ptr_array_add (flush->rows, row);
+    }
+  g_hash_table_remove_all (hub->dirty);
+  flush->last_seen = bs_store_take_last_seen (hub->store);
+  return flush;
+}
+
+/* As bs_hub_flush, in one transaction: a row the store refuses as invalid is reported and
+ * dropped; any other failure leaves the rows (or the last_seen updates) due again. */
+gboolean
+bs_hub_flush_write (BsHubFlush *flush, BsStore *writer, GError **error)
+{
+  g_autoptr (GError) row_error = NULL;
+
+  if (!bs_store_begin (writer, error))
+    goto unsaved;
+  for (guint i = 0; i < flush->rows->len; i++)
+    {
+      BsPresenceRow     *row = flush->rows->pdata[i];
+      g_autoptr (GError) save_error = NULL;
+
+      if (bs_store_presence_save (writer, row, &save_error))
+        continue;
+      if (g_error_matches (save_error, BS_STORE_ERROR, BS_STORE_ERROR_INVALID))
+        g_warning ("presence of user %s not saved: %s", row->user_id, save_error->message);
+      else
+        {
+          g_ptr_array_add (flush->unsaved, g_strdup (row->user_id));
+          if (row_error == NULL)
+            row_error = g_steal_pointer (&save_error);
+        }
+    }
+  if (flush->last_seen)
+    {
+      g_autoptr (GError) seen_error = NULL;
+
+      if (!bs_store_write_last_seen (writer, flush->last_seen, &seen_error))
+        {
+          flush->seen_unsaved = TRUE;
+          if (row_error == NULL)
+            row_error = g_steal_pointer (&seen_error);
+        }
+    }
+  if (!bs_store_commit (writer, error))
+    goto unsaved;
+  if (row_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&row_error));
+      return FALSE;
+    }
+  return TRUE;
+
+unsaved:
+  g_ptr_array_set_size (flush->unsaved, 0);
+  for (guint i = 0; i < flush->rows->len; i++)
+    g_ptr_array_add (flush->unsaved, g_strdup (((BsPresenceRow *) flush->rows->pdata[i])->user_id));
+  flush->seen_unsaved = TRUE;
+  return FALSE;
+}
+
+void
+bs_hub_flush_done (BsHub *hub, BsHubFlush *flush)
+{
+  for (guint i = 0; i < flush->unsaved->len; i++)
+    {
+      User *user = g_hash_table_lookup (hub->users, flush->unsaved->pdata[i]);
+
+      if (user)
+        bs_hub_mark_dirty (hub, user);
+    }
+  if (flush->seen_unsaved && flush->last_seen)
+    bs_store_requeue_last_seen (hub->store, flush->last_seen);
+  g_ptr_array_unref (flush->rows);
+  g_ptr_array_unref (flush->unsaved);
+  g_clear_pointer (&flush->last_seen, g_hash_table_unref);
+  g_free (flush);
+}
+
 void
 bs_hub_free (BsHub *hub)
 {

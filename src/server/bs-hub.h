@@ -40,7 +40,15 @@ BsHub *
 bs_hub_new (uv_loop_t *loop, BsStore *store, BsSio *sio, const BsHubConfig *config, GError **error);
 /* Writes every pending presence change to the store (at least once a second, and on exit). */
 gboolean bs_hub_flush (BsHub *hub, GError **error);
-void     bs_hub_free (BsHub *hub);
+/* The same, off the loop thread: bs_hub_flush_take (loop thread) snapshots what is due, or
+ * returns NULL when nothing is; bs_hub_flush_write writes the snapshot with @writer, another
+ * connection to the database, from any thread; bs_hub_flush_done (loop thread) marks what
+ * was not written due again, and frees the snapshot. */
+typedef struct _BsHubFlush BsHubFlush;
+BsHubFlush                *bs_hub_flush_take (BsHub *hub);
+gboolean                   bs_hub_flush_write (BsHubFlush *flush, BsStore *writer, GError **error);
+void                       bs_hub_flush_done (BsHub *hub, BsHubFlush *flush);
+void                       bs_hub_free (BsHub *hub);
 
 /* Checks a bearer token: the user id, or NULL with *wire_code set to token_missing,
  * token_invalid, token_expired or user_not_found. */

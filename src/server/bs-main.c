@@ -47,11 +47,15 @@ typedef struct
   uv_loop_t  *loop;
   Options    *options;
   BsStore    *store;
+  BsStore    *writer; /* a second connection, for the flushes on a worker thread */
   BsSio      *sio;
   BsHub      *hub;
   BsRest     *rest;
   BsNet      *net;
   uv_timer_t  flush_timer;
+  uv_work_t   flush_work;
+  BsHubFlush *flushing;      /* the snapshot being written, NULL when none */
+  gboolean    flush_on_done; /* shutting down: flush the rest once that one is written */
   uv_signal_t sigint;
   uv_signal_t sigterm;
   gboolean    stopping;
@@ -244,6 +248,7 @@ on_eio_close (BsEioSocket *socket, const char *reason, gpointer user_data)
   bs_sio_on_eio_close (server->sio, socket, reason);
 }
 
+/* On the loop thread (at shutdown): whatever is due, at once. */
 static void
 flush (Server *server)
 {
@@ -254,9 +259,46 @@ flush (Server *server)
 }
 
 static void
+flush_work (uv_work_t *req)
+{
+  Server            *server = req->data;
+  g_autoptr (GError) error = NULL;
+
+  if (!bs_hub_flush_write (server->flushing, server->writer, &error))
+    g_warning ("saving presence failed (kept for the next try): %s", error->message);
+}
+
+static void
+flush_work_done (uv_work_t *req, int status)
+{
+  Server *server = req->data;
+
+  bs_hub_flush_done (server->hub, g_steal_pointer (&server->flushing));
+  if (server->flush_on_done)
+    flush (server);
+}
+
+/* Once a second: what changed is written by a worker thread on its own connection, so the
+ * loop never waits for SQLite; at most one flush is under way, and a crash loses at most
+ * the last second or so. */
+static void
 on_flush_timer (uv_timer_t *timer)
 {
-  flush (timer->data);
+  Server *server = timer->data;
+
+  if (server->writer == NULL)
+    {
+      flush (server);
+      return;
+    }
+  if (server->flushing || !(server->flushing = bs_hub_flush_take (server->hub)))
+    return;
+  server->flush_work.data = server;
+  if (uv_queue_work (server->loop, &server->flush_work, flush_work, flush_work_done) < 0)
+    {
+      bs_hub_flush_done (server->hub, g_steal_pointer (&server->flushing));
+      flush (server);
+    }
 }
 
 static void
@@ -264,7 +306,10 @@ on_net_shut (gpointer data)
 {
   Server *server = data;
 
-  flush (server);
+  if (server->flushing)
+    server->flush_on_done = TRUE; /* after the one under way */
+  else
+    flush (server);
   uv_close ((uv_handle_t *) &server->flush_timer, NULL);
   uv_close ((uv_handle_t *) &server->sigint, NULL);
   uv_close ((uv_handle_t *) &server->sigterm, NULL);
@@ -426,6 +471,10 @@ main (int argc, char *argv[])
     }
   if (!(server.store = bs_store_open (options.db, &error)))
     goto fail;
+  /* an in-memory database cannot be opened twice: it is flushed on the loop */
+  if (!g_str_equal (options.db, ":memory:") &&
+      !(server.writer = bs_store_open (options.db, &error)))
+    goto fail;
   if (options.demo && !bs_demo_seed (server.store, &error))
     goto fail;
   if (!(secret = load_secret (options.secret_file, &error)))
@@ -507,6 +556,7 @@ main (int argc, char *argv[])
   bs_hub_free (server.hub);
   bs_sio_free (server.sio);
   uv_run (server.loop, UV_RUN_DEFAULT); /* lets the handles closed above finish */
+  bs_store_close (server.writer);
   bs_store_close (server.store);
   uv_loop_close (server.loop);
   options_clear (&options);

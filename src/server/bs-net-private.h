@@ -5,7 +5,6 @@
 #include "bs-net.h"
 
 #include <http_parser.h>
-#include <wslay/wslay.h>
 
 G_BEGIN_DECLS
 
@@ -14,12 +13,18 @@ G_BEGIN_DECLS
 #define BS_NET_MAX_HEADERS      100
 /* Bytes queued for a peer that does not read; beyond this its connection is closed. */
 #define BS_NET_MAX_QUEUED (8 * 1024 * 1024)
+/* The longest frame header bs_conn_write_frame takes. */
+#define BS_NET_MAX_FRAME_HEADER 10
 /* How long a closing connection may take to flush and say goodbye. */
 #define BS_NET_LINGER_MS 2000
 /* How long a shutdown waits for handlers that still owe a response. */
 #define BS_NET_SHUTDOWN_GRACE_MS 2000
 
 typedef struct _BsConn BsConn;
+
+/* WebSocket opcodes of data frames */
+#define BS_WS_TEXT   0x1
+#define BS_WS_BINARY 0x2
 
 typedef enum
 {
@@ -36,6 +41,7 @@ struct _BsNet
 
   uv_tcp_t listener;
   gboolean listener_open;
+  char     read_buf[64 * 1024]; /* shared by all connections, see on_alloc */
   guint    port;
 
   GQueue      conns;    /* BsConn *, through their link */
@@ -45,10 +51,14 @@ struct _BsNet
   /* Work done from the loop, never re-entrantly: resumed connections, polling flushes,
    * eio_close callbacks. */
   uv_idle_t idle;
-  gboolean  idle_open;
-  GQueue    resume_conns;
-  GQueue    flush_sockets;
-  GQueue    closed_sockets;
+  gboolean  idle_open; /* and prepare */
+  /* Frames written in this loop iteration, sent before the next poll (bs_conn_write_frame) */
+  uv_prepare_t prepare;
+  GArray      *batch;       /* Batched, the connections' chains linked by index */
+  GPtrArray   *batch_conns; /* BsConn * with frames in batch */
+  GQueue       resume_conns;
+  GQueue       flush_sockets;
+  GQueue       closed_sockets;
 
   gboolean   shutting_down;
   gboolean   finished;
@@ -82,6 +92,10 @@ struct _BsConn
   gboolean in_resume;      /* in net->resume_conns */
   gboolean error;          /* closing because something went wrong, not by the peer's wish */
   guint    pending_writes; /* write and shutdown requests not yet called back */
+  gboolean batched;        /* has frames in net->batch: first to last, slot in batch_conns */
+  guint    batch_first;
+  guint    batch_last;
+  guint    batch_slot;
 
   /* HTTP */
   http_parser    parser;
@@ -96,14 +110,20 @@ struct _BsConn
   gboolean       reject_pending; /* a limit was hit: respond with reject_status */
   guint          reject_status;
 
-  /* WebSocket */
-  wslay_event_context_ptr ws;
-  const guint8           *ws_in;
-  gsize                   ws_in_len;
-  BsEioSocket            *eio;
-  gboolean                ws_closing; /* our close frame is out, or about to be */
-  gboolean                ws_in_recv; /* inside wslay_event_recv */
-  guint16                 ws_close_code;
+  /* WebSocket (bs-ws.c): the frame being received */
+  guint8       ws_head[14]; /* its header, while incomplete */
+  guint8       ws_head_len;
+  guint8       ws_mask[4];
+  guint8       ws_opcode;
+  guint8       ws_msg_opcode; /* text or binary, from a message's first frame to its last */
+  gboolean     ws_fin;
+  gboolean     ws_in_frame; /* header done, payload coming */
+  guint64      ws_frame_len;
+  guint64      ws_got;    /* payload bytes of the frame seen */
+  gsize        ws_ctl_at; /* where a control frame's payload starts in ws_buf */
+  GByteArray  *ws_buf;    /* an incomplete message or frame, NULL otherwise */
+  BsEioSocket *eio;
+  gboolean     ws_closing; /* our close frame is out, or about to be */
 };
 
 struct _BsHttpRequest
@@ -122,6 +142,7 @@ struct _BsHttpRequest
   gboolean    upgrade; /* the parser saw Connection: upgrade + Upgrade */
   gboolean    responded;
   gsize       body_limit;
+  gboolean    eio_overlap; /* a POST that came while another was outstanding */
 
   /* CORS headers for the response, computed when the request is routed. */
   char    *cors_origin;
@@ -154,7 +175,7 @@ void bs_conn_set_timer (BsConn *conn, guint ms);
 /* bs-http.c */
 void           bs_http_conn_init (BsConn *conn);
 void           bs_http_conn_clear (BsConn *conn);
-void           bs_http_conn_feed (BsConn *conn, const char *data, gsize len);
+void           bs_http_conn_feed (BsConn *conn, char *data, gsize len);
 void           bs_http_conn_resume (BsConn *conn);
 void           bs_http_conn_detach (BsConn *conn);
 BsHttpRequest *bs_http_request_new (void);
@@ -170,9 +191,9 @@ void           bs_http_respond_preflight (BsHttpRequest *request);
 char          *bs_http_percent_decode (const char *data, gsize len, gboolean plus_is_space);
 
 /* bs-ws.c */
-gboolean bs_ws_accept (BsConn *conn, BsHttpRequest *request, const guint8 *rest, gsize rest_len);
+void     bs_ws_accept (BsConn *conn, BsHttpRequest *request);
 void     bs_ws_clear (BsConn *conn);
-void     bs_ws_feed (BsConn *conn, const guint8 *data, gsize len);
+void     bs_ws_feed (BsConn *conn, guint8 *data, gsize len);
 void     bs_ws_send (BsConn *conn, guint8 opcode, GBytes *payload);
 void     bs_ws_close (BsConn *conn, guint16 code);
 gboolean bs_ws_check_handshake (BsHttpRequest *request);
@@ -180,8 +201,9 @@ void     bs_ws_reject (BsHttpRequest *request, const char *message);
 
 /* bs-eio.c */
 void     bs_eio_handle_request (BsNet *net, BsHttpRequest *request);
+void     bs_eio_data_begin (BsNet *net, BsHttpRequest *request);
 gboolean bs_eio_handle_upgrade (
-    BsNet *net, BsConn *conn, BsHttpRequest *request, const guint8 *rest, gsize rest_len);
+    BsNet *net, BsConn *conn, BsHttpRequest *request, guint8 *rest, gsize rest_len);
 void bs_eio_ws_message (
     BsEioSocket *socket, BsConn *conn, gboolean binary, const guint8 *data, gsize len);
 void     bs_eio_ws_closed (BsEioSocket *socket, BsConn *conn, gboolean error);

@@ -18,10 +18,21 @@ typedef struct
   uv_write_t req;
   BsConn    *conn;
   gsize      len;
-  guint8     header[16];
-  GBytes    *bytes;
   char      *owned;
 } ConnWrite;
+
+/* A frame batched for a connection in this loop iteration (see bs_conn_write_frame). */
+typedef struct
+{
+  GBytes *payload; /* referenced; NULL for none */
+  guint   next;    /* index of the connection's next one, or BATCH_END */
+  guint8  header_len;
+  guint8  header[BS_NET_MAX_FRAME_HEADER];
+} Batched;
+
+#define BATCH_END G_MAXUINT
+/* Frames per writev: two buffers each, well under IOV_MAX. */
+#define BATCH_FRAMES_PER_WRITE 64
 
 static void conn_maybe_free (BsConn *conn);
 static void net_maybe_finish (BsNet *net);
@@ -116,7 +127,6 @@ on_write (uv_write_t *req, int status)
   ConnWrite *w = (ConnWrite *) req;
   BsConn    *conn = w->conn;
 
-  g_clear_pointer (&w->bytes, g_bytes_unref);
   g_free (w->owned);
   g_free (w);
 
@@ -133,29 +143,14 @@ on_write (uv_write_t *req, int status)
 static void
 conn_write (BsConn *conn, ConnWrite *w)
 {
-  uv_buf_t bufs[2];
-  guint    n = 0;
+  uv_buf_t buf = uv_buf_init (w->owned, w->len);
   int      r;
 
-  if (w->owned)
-    bufs[n++] = uv_buf_init (w->owned, w->len);
-  else
-    {
-      gsize         plen = 0;
-      gconstpointer pdata = w->bytes ? g_bytes_get_data (w->bytes, &plen) : NULL;
-      gsize         hlen = w->len - plen;
-
-      bufs[n++] = uv_buf_init ((char *) w->header, hlen);
-      if (plen > 0)
-        bufs[n++] = uv_buf_init ((char *) pdata, plen);
-    }
-
   w->conn = conn;
-  r = uv_write (&w->req, (uv_stream_t *) &conn->tcp, bufs, n, on_write);
+  r = uv_write (&w->req, (uv_stream_t *) &conn->tcp, &buf, 1, on_write);
   if (r < 0)
     {
       g_debug ("connection %s: write refused: %s", conn->peer_addr, uv_strerror (r));
-      g_clear_pointer (&w->bytes, g_bytes_unref);
       g_free (w->owned);
       g_free (w);
       conn->error = TRUE;
@@ -176,48 +171,19 @@ conn_write (BsConn *conn, ConnWrite *w)
     }
 }
 
-/* Takes @owned (g_malloc'd, @len bytes). */
-void
-bs_conn_write_owned (BsConn *conn, char *owned, gsize len)
+/* Straight to the kernel when nothing is queued (uv_try_write refuses while something is,
+ * so the order holds): no request, copy or completion callback, nor the epoll_ctl that
+ * libuv makes after every completed uv_write. Only what the kernel did not take is copied
+ * and queued. */
+static void
+conn_send_bufs (BsConn *conn, const uv_buf_t *bufs, guint n, gsize total)
 {
+  int        r = uv_try_write ((uv_stream_t *) &conn->tcp, bufs, n);
+  gsize      skip;
   ConnWrite *w;
+  char      *at;
 
-  if (conn->closed || conn->write_shut || len == 0)
-    {
-      g_free (owned);
-      return;
-    }
-  w = g_new0 (ConnWrite, 1);
-  w->owned = owned;
-  w->len = len;
-  conn_write (conn, w);
-}
-
-/* A frame header (at most 16 bytes, copied) followed by @payload (referenced). */
-void
-bs_conn_write_frame (BsConn *conn, const guint8 *header, gsize header_len, GBytes *payload)
-{
-  ConnWrite    *w;
-  gsize         plen = 0;
-  const guint8 *pdata = payload ? g_bytes_get_data (payload, &plen) : NULL;
-  uv_buf_t      bufs[2];
-  guint         n = 0;
-  int           r;
-  gsize         done;
-
-  g_assert (header_len <= sizeof w->header);
-  if (conn->closed || conn->write_shut)
-    return;
-
-  /* Straight to the kernel when nothing is queued (uv_try_write refuses while something
-   * is, so the order holds): a presence fan-out then costs one writev per recipient and no
-   * request, reference or completion callback, nor the epoll_ctl that libuv makes after
-   * every completed uv_write. Only what the kernel did not take is queued. */
-  bufs[n++] = uv_buf_init ((char *) header, header_len);
-  if (plen > 0)
-    bufs[n++] = uv_buf_init ((char *) pdata, plen);
-  r = uv_try_write ((uv_stream_t *) &conn->tcp, bufs, n);
-  if (r >= 0 && (gsize) r == header_len + plen)
+  if (r >= 0 && (gsize) r == total)
     return;
   if (r < 0 && r != UV_EAGAIN && r != UV_ENOSYS)
     {
@@ -226,21 +192,161 @@ bs_conn_write_frame (BsConn *conn, const guint8 *header, gsize header_len, GByte
       bs_conn_close (conn);
       return;
     }
-  done = r > 0 ? r : 0;
+  skip = r > 0 ? r : 0;
   w = g_new0 (ConnWrite, 1);
-  if (done < header_len)
+  w->len = total - skip;
+  w->owned = at = g_malloc (w->len);
+  for (guint i = 0; i < n; i++)
     {
-      memcpy (w->header, header + done, header_len - done);
-      w->bytes = payload ? g_bytes_ref (payload) : NULL;
-      w->len = header_len - done + plen;
-    }
-  else
-    {
-      done -= header_len;
-      w->owned = g_memdup2 (pdata + done, plen - done);
-      w->len = plen - done;
+      gsize from = MIN (skip, bufs[i].len);
+
+      memcpy (at, bufs[i].base + from, bufs[i].len - from);
+      at += bufs[i].len - from;
+      skip -= from;
     }
   conn_write (conn, w);
+}
+
+static void
+batch_remove_conn (BsNet *net, BsConn *conn)
+{
+  BsConn *moved;
+
+  g_ptr_array_remove_index_fast (net->batch_conns, conn->batch_slot);
+  if (conn->batch_slot < net->batch_conns->len)
+    {
+      moved = net->batch_conns->pdata[conn->batch_slot];
+      moved->batch_slot = conn->batch_slot;
+    }
+  conn->batched = FALSE;
+}
+
+/* Sends @conn's batched frames (when it can still write) and lets them go. */
+static void
+conn_send_batch (BsConn *conn)
+{
+  GArray *batch = conn->net->batch;
+  guint   idx = conn->batch_first;
+
+  conn->batched = FALSE;
+  while (idx != BATCH_END)
+    {
+      uv_buf_t bufs[2 * BATCH_FRAMES_PER_WRITE];
+      guint    n = 0, start = idx;
+      gsize    total = 0;
+
+      for (guint frames = 0; idx != BATCH_END && frames < BATCH_FRAMES_PER_WRITE; frames++)
+        {
+          Batched *b = &g_array_index (batch, Batched, idx);
+
+          bufs[n++] = uv_buf_init ((char *) b->header, b->header_len);
+          total += b->header_len;
+          if (b->payload && g_bytes_get_size (b->payload) > 0)
+            {
+              gsize         len;
+              gconstpointer data = g_bytes_get_data (b->payload, &len);
+
+              bufs[n++] = uv_buf_init ((char *) data, len);
+              total += len;
+            }
+          idx = b->next;
+        }
+      if (!conn->closed && !conn->write_shut)
+        conn_send_bufs (conn, bufs, n, total);
+      for (guint i = start; i != idx; i = g_array_index (batch, Batched, i).next)
+        g_clear_pointer (&g_array_index (batch, Batched, i).payload, g_bytes_unref);
+    }
+}
+
+/* Before the loop polls again: every connection's frames of this iteration, in one writev
+ * per connection. Under load an iteration handles many changes, and a socket that gets
+ * several of them gets one write instead of several. */
+static void
+on_prepare (uv_prepare_t *handle)
+{
+  BsNet *net = handle->data;
+
+  while (net->batch_conns->len > 0)
+    {
+      BsConn *conn = g_ptr_array_steal_index_fast (net->batch_conns, net->batch_conns->len - 1);
+
+      conn_send_batch (conn);
+    }
+  g_array_set_size (net->batch, 0);
+  uv_prepare_stop (handle);
+}
+
+/* What was batched for @conn goes out now, ahead of what follows. */
+static void
+conn_flush_batch (BsConn *conn)
+{
+  if (!conn->batched)
+    return;
+  batch_remove_conn (conn->net, conn);
+  conn_send_batch (conn);
+}
+
+/* Takes @owned (g_malloc'd, @len bytes). */
+void
+bs_conn_write_owned (BsConn *conn, char *owned, gsize len)
+{
+  uv_buf_t buf = uv_buf_init (owned, len);
+
+  if (!conn->closed && !conn->write_shut && len > 0)
+    {
+      conn_flush_batch (conn);
+      if (!conn->closed)
+        conn_send_bufs (conn, &buf, 1, len);
+    }
+  g_free (owned);
+}
+
+/* A frame header (copied) followed by @payload (referenced), sent with whatever else this
+ * connection gets in this loop iteration: the same payload bytes serve every recipient, and
+ * each connection gets one writev per iteration. */
+void
+bs_conn_write_frame (BsConn *conn, const guint8 *header, gsize header_len, GBytes *payload)
+{
+  BsNet  *net = conn->net;
+  Batched b = { 0 };
+  guint   idx;
+
+  g_assert (header_len <= sizeof b.header);
+  if (conn->closed || conn->write_shut)
+    return;
+
+  b.payload = payload ? g_bytes_ref (payload) : NULL;
+  b.next = BATCH_END;
+  b.header_len = header_len;
+  memcpy (b.header, header, header_len);
+  g_array_append_val (net->batch, b);
+  idx = net->batch->len - 1;
+
+  if (conn->batched)
+    g_array_index (net->batch, Batched, conn->batch_last).next = idx;
+  else
+    {
+      conn->batched = TRUE;
+      conn->batch_first = idx;
+      conn->batch_slot = net->batch_conns->len;
+      g_ptr_array_add (net->batch_conns, conn);
+      if (net->batch_conns->len == 1)
+        uv_prepare_start (&net->prepare, on_prepare);
+    }
+  conn->batch_last = idx;
+}
+
+/* A closed connection's batched frames are dropped. */
+static void
+conn_drop_batch (BsConn *conn)
+{
+  GArray *batch = conn->net->batch;
+
+  if (!conn->batched)
+    return;
+  batch_remove_conn (conn->net, conn);
+  for (guint i = conn->batch_first; i != BATCH_END; i = g_array_index (batch, Batched, i).next)
+    g_clear_pointer (&g_array_index (batch, Batched, i).payload, g_bytes_unref);
 }
 
 /* Connections: lifecycle */
@@ -280,6 +386,7 @@ bs_conn_close (BsConn *conn)
     return;
   conn->closed = TRUE;
   g_debug ("connection %s: closed", conn->peer_addr);
+  conn_drop_batch (conn);
 
   if (conn->in_resume)
     {
@@ -348,6 +455,9 @@ bs_conn_close_gracefully (BsConn *conn)
 
   if (conn->closed || conn->write_shut)
     return;
+  conn_flush_batch (conn);
+  if (conn->closed)
+    return;
   conn->write_shut = TRUE;
   bs_http_conn_detach (conn);
 
@@ -385,11 +495,15 @@ bs_conn_request_done (BsConn *conn, gboolean keep_alive)
   bs_conn_schedule_resume (conn);
 }
 
+/* One read buffer for every connection: a read is handled whole in on_read (what must wait
+ * is copied), so an idle connection holds none. */
 static void
 on_alloc (uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
-  buf->base = g_malloc (suggested);
-  buf->len = suggested;
+  BsConn *conn = handle->data;
+
+  buf->base = conn->net->read_buf;
+  buf->len = sizeof conn->net->read_buf;
 }
 
 static void
@@ -411,9 +525,8 @@ on_read (uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
       if (conn->mode == BS_CONN_HTTP)
         bs_http_conn_feed (conn, buf->base, nread);
       else
-        bs_ws_feed (conn, (const guint8 *) buf->base, nread);
+        bs_ws_feed (conn, (guint8 *) buf->base, nread);
     }
-  g_free (buf->base);
 }
 
 void
@@ -582,6 +695,8 @@ net_free_now (BsNet *net)
 {
   clear_config (&net->config);
   g_hash_table_unref (net->sessions);
+  g_array_unref (net->batch);
+  g_ptr_array_unref (net->batch_conns);
   g_free (net);
 }
 
@@ -664,6 +779,8 @@ bs_net_new (uv_loop_t           *loop,
   net->user_data = user_data;
   net->port = port;
   net->sessions = g_hash_table_new (g_str_hash, g_str_equal);
+  net->batch = g_array_new (FALSE, FALSE, sizeof (Batched));
+  net->batch_conns = g_ptr_array_new ();
 
   uv_tcp_init (loop, &net->listener);
   net->listener.data = net;
@@ -680,6 +797,8 @@ bs_net_new (uv_loop_t           *loop,
 
   uv_idle_init (loop, &net->idle);
   net->idle.data = net;
+  uv_prepare_init (loop, &net->prepare);
+  net->prepare.data = net;
   net->idle_open = TRUE;
   uv_timer_init (loop, &net->shutdown_timer);
   net->shutdown_timer.data = net;
@@ -751,8 +870,9 @@ net_maybe_finish (BsNet *net)
   if (net->idle_open)
     {
       net->idle_open = FALSE;
-      net->closing_handles++;
+      net->closing_handles += 2;
       uv_close ((uv_handle_t *) &net->idle, on_net_handle_closed);
+      uv_close ((uv_handle_t *) &net->prepare, on_net_handle_closed);
     }
   if (net->shutdown_timer_open)
     {

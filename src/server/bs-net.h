@@ -1,5 +1,5 @@
 /* bs-net.h: beacon-server's network layer on libuv: the listener, HTTP/1.1 (libhttp-parser),
- * WebSocket (wslay) and Engine.IO v4 sessions over WebSocket and long-polling. */
+ * WebSocket (RFC 6455) and Engine.IO v4 sessions over WebSocket and long-polling. */
 #pragma once
 
 #include <glib.h>

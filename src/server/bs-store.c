@@ -1489,7 +1489,7 @@ bs_store_queued_count (BsStore *store)
 }
 
 static gboolean
-flush_queue (BsStore *store, GError **error)
+write_queue (BsStore *store, GHashTable *queue, GError **error)
 {
   g_autoptr (BsStmt) stmt = stmt_get (store, STMT_LAST_SEEN, error);
   GHashTableIter     iter;
@@ -1497,7 +1497,7 @@ flush_queue (BsStore *store, GError **error)
 
   if (stmt == NULL)
     return FALSE;
-  g_hash_table_iter_init (&iter, store->queue);
+  g_hash_table_iter_init (&iter, queue);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       const QueuedSeen *queued = value;
@@ -1523,7 +1523,7 @@ bs_store_flush (BsStore *store, GError **error)
     return TRUE;
   if (!tx_begin (store, error))
     return FALSE;
-  if (!flush_queue (store, error))
+  if (!write_queue (store, store->queue, error))
     {
       tx_rollback (store);
       return FALSE;
@@ -1533,6 +1533,45 @@ bs_store_flush (BsStore *store, GError **error)
   g_hash_table_remove_all (store->queue);
   g_debug ("Wrote %u last_seen updates", n);
   return TRUE;
+}
+
+GHashTable *
+bs_store_take_last_seen (BsStore *store)
+{
+  GHashTable *taken;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (g_hash_table_size (store->queue) == 0)
+    return NULL;
+  taken = g_steal_pointer (&store->queue);
+  store->queue = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return taken;
+}
+
+gboolean
+bs_store_write_last_seen (BsStore *store, GHashTable *queue, GError **error)
+{
+  g_return_val_if_fail (store != NULL && queue != NULL, FALSE);
+
+  return write_queue (store, queue, error);
+}
+
+void
+bs_store_requeue_last_seen (BsStore *store, GHashTable *queue)
+{
+  GHashTableIter iter;
+  gpointer       key, value;
+
+  g_return_if_fail (store != NULL && queue != NULL);
+
+  g_hash_table_iter_init (&iter, queue);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const QueuedSeen *queued = value;
+
+      bs_store_queue_last_seen (store, key, queued->last_seen_ms, queued->last_active_ms);
+    }
 }
 
 gboolean

@@ -174,6 +174,13 @@ void     bs_store_queue_last_seen (BsStore    *store,
                                    gint64      last_seen_ms,
                                    gint64      last_active_ms);
 gboolean bs_store_flush (BsStore *store, GError **error);
+/* The queue handed to another connection to the same database (a flush on a worker thread):
+ * bs_store_take_last_seen empties it and returns what it held (NULL when nothing);
+ * bs_store_write_last_seen writes that with @store, inside bs_store_begin / bs_store_commit;
+ * bs_store_requeue_last_seen gives it back (later times win) when that failed. */
+GHashTable *bs_store_take_last_seen (BsStore *store);
+gboolean    bs_store_write_last_seen (BsStore *store, GHashTable *queue, GError **error);
+void        bs_store_requeue_last_seen (BsStore *store, GHashTable *queue);
 /* Groups writes (such as bs_store_presence_save) into one transaction: one commit instead of
  * one per statement. Not nested, and not around bs_store_flush, which opens its own. A
  * statement that failed inside leaves the others to the commit; a commit that fails rolls

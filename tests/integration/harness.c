@@ -170,6 +170,19 @@ test_server_restart (TestServer *server)
   spawn_server (server);
 }
 
+void
+test_server_crash_restart (TestServer *server)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_force_exit (server->process);
+  g_subprocess_wait (server->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (server->process));
+  g_clear_object (&server->process);
+  spawn_server (server);
+}
+
 static void
 remove_tree (const char *dir)
 {

@@ -42,7 +42,9 @@ TestServer *test_server_start (const char *import_json, const char *const *env);
 /* Stops the server with SIGTERM and checks it exits 0. */
 void test_server_stop (TestServer *server);
 /* Starts it again on the same database and port range (a new port). */
-void  test_server_restart (TestServer *server);
+void test_server_restart (TestServer *server);
+/* The same after a crash: SIGKILL, no shutdown. */
+void  test_server_crash_restart (TestServer *server);
 void  test_server_free (TestServer *server);
 char *test_server_token (TestServer *server, const char *user_id, gint64 lifetime_s);
 

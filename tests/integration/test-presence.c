@@ -3,6 +3,8 @@
 
 #include "harness.h"
 
+#include <sqlite3.h>
+
 static TestServer *
 start (void)
 {
@@ -343,6 +345,50 @@ test_restart_keeps_state (void)
   test_server_free (server);
 }
 
+static gboolean
+db_has_message (gpointer data)
+{
+  TestServer   *server = data;
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean      found = FALSE;
+
+  if (sqlite3_open_v2 (server->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db,
+                          "SELECT 1 FROM presence WHERE user_id = 'b' AND chosen_status = 'busy' "
+                          "AND custom_message = 'Saved'",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return found;
+}
+
+/* The running server writes what changed once a second (from a worker thread, on its own
+ * connection): a change is in the database soon without any shutdown, and survives a
+ * crash. */
+static void
+test_saved_while_running (void)
+{
+  TestServer          *server = start ();
+  TestClient          *b = test_client_connect_user (server, "b");
+  g_autofree char     *token_a = test_server_token (server, "a", 3600);
+  g_autoptr (JsonNode) after = NULL;
+
+  g_assert_false (db_has_message (server));
+  test_client_emit (b, "update_status", "{\"status\":\"busy\",\"message\":\"Saved\"}", FALSE);
+  test_wait_until (db_has_message, server);
+  test_client_free (b);
+
+  test_server_crash_restart (server);
+  g_assert_cmpuint (test_rest (server, "GET", "/api/users/presence/b", token_a, NULL, &after), ==,
+                    200);
+  g_assert_cmpstr (test_json_string (after, "status"), ==, "offline");
+  g_assert_cmpstr (test_json_string (after, "custom_message"), ==, "Saved");
+
+  test_server_free (server);
+}
+
 /* show_last_seen "contacts": contacts see last_seen, strangers (the public providers list)
  * do not; "everyone": both do. */
 static void
@@ -397,6 +443,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/presence/get-presence", test_get_presence);
   g_test_add_func ("/presence/heartbeat-timeout", test_heartbeat_timeout);
   g_test_add_func ("/presence/restart-keeps-state", test_restart_keeps_state);
+  g_test_add_func ("/presence/saved-while-running", test_saved_while_running);
   g_test_add_func ("/presence/last-seen-contacts-only", test_last_seen_contacts_only);
 
   return g_test_run ();

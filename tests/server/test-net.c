@@ -84,15 +84,19 @@ server_has_event (Server *server, const char *prefix)
 
 static Server *current_server;
 
-/* The server's debug messages go on to the default handler; "session SID: poll held" also
- * becomes an event, so tests know a GET is held before they go on. */
+/* The server's debug messages go on to the default handler; "session SID: poll held" and
+ * "session SID: data request under way" also become events ("held SID", "data SID"), so tests
+ * know a GET is held or a POST is being received before they go on. */
 static void
 server_log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
   const char *held = strstr (message, ": poll held");
+  const char *posting = strstr (message, ": data request under way");
 
   if (held && g_str_has_prefix (message, "session ") && current_server)
     server_event (current_server, "held %.*s", (int) (held - message - 8), message + 8);
+  if (posting && g_str_has_prefix (message, "session ") && current_server)
+    server_event (current_server, "data %.*s", (int) (posting - message - 8), message + 8);
   /* warnings: rejected input is what these tests feed the server */
   if (level & G_LOG_LEVEL_DEBUG)
     g_log_default_handler (domain, level, message, data);
@@ -494,29 +498,30 @@ ws_connect (guint port, const char *target, Response **response_out)
   return client;
 }
 
-static void
-ws_send (Client *client, guint8 opcode, const void *data, gsize len)
+/* One client frame: @first is its first byte (FIN, RSV, opcode); masked unless @unmasked. */
+static GByteArray *
+ws_frame (guint8 first, gboolean unmasked, const void *data, gsize len)
 {
   GByteArray  *frame = g_byte_array_new ();
   const guint8 mask[4] = { 0x12, 0x34, 0x56, 0x78 };
+  guint8       m = unmasked ? 0 : 0x80;
   guint8       b;
 
-  b = 0x80 | opcode;
-  g_byte_array_append (frame, &b, 1);
+  g_byte_array_append (frame, &first, 1);
   if (len < 126)
     {
-      b = 0x80 | len;
+      b = m | len;
       g_byte_array_append (frame, &b, 1);
     }
   else if (len <= 0xffff)
     {
-      guint8 ext[3] = { 0x80 | 126, len >> 8, len & 0xff };
+      guint8 ext[3] = { m | 126, len >> 8, len & 0xff };
 
       g_byte_array_append (frame, ext, 3);
     }
   else
     {
-      b = 0x80 | 127;
+      b = m | 127;
       g_byte_array_append (frame, &b, 1);
       for (int i = 7; i >= 0; i--)
         {
@@ -524,14 +529,28 @@ ws_send (Client *client, guint8 opcode, const void *data, gsize len)
           g_byte_array_append (frame, &b, 1);
         }
     }
-  g_byte_array_append (frame, mask, 4);
+  if (!unmasked)
+    g_byte_array_append (frame, mask, 4);
   for (gsize i = 0; i < len; i++)
     {
-      b = ((const guint8 *) data)[i] ^ mask[i % 4];
+      b = ((const guint8 *) data)[i] ^ (unmasked ? 0 : mask[i % 4]);
       g_byte_array_append (frame, &b, 1);
     }
+  return frame;
+}
+
+static void
+ws_send_raw (Client *client, guint8 first, gboolean unmasked, const void *data, gsize len)
+{
+  g_autoptr (GByteArray) frame = ws_frame (first, unmasked, data, len);
+
   client_send (client, frame->data, frame->len);
-  g_byte_array_unref (frame);
+}
+
+static void
+ws_send (Client *client, guint8 opcode, const void *data, gsize len)
+{
+  ws_send_raw (client, 0x80 | opcode, FALSE, data, len);
 }
 
 static void
@@ -974,6 +993,129 @@ test_protocol_violations (void)
   server_stop (server);
 }
 
+/* The frame parser: fragments, control frames amid them, frames cut anywhere, and the
+ * violations of RFC 6455 that end a connection with 1002. */
+static void
+test_websocket_framing (void)
+{
+  BsNetConfig        config = { 0 };
+  Server            *server = server_start (&config);
+  g_autoptr (Client) ws = ws_connect (server->port, "/engine.io/?EIO=4&transport=websocket", NULL);
+  g_autofree char   *open = ws_recv_text (ws);
+  g_autofree char   *big = g_strnfill (70000, 'f');
+  g_autofree char   *big_packet = g_strconcat ("4", big, NULL);
+  g_autoptr (GByteArray) stream = g_byte_array_new ();
+  struct
+  {
+    guint8      first;
+    gboolean    unmasked;
+    const char *payload;
+  } violations[] = {
+    { 0x81, TRUE, "4unmasked" }, /* client frames must be masked */
+    { 0xc1, FALSE, "4rsv" },     /* no extension was negotiated */
+    { 0x80, FALSE, "orphan" },   /* a continuation with no message begun */
+    { 0x09, FALSE, "ping" },     /* a fragmented control frame */
+    { 0x83, FALSE, "reserved" }, /* a reserved opcode */
+    { 0x81, TRUE, "4" },         /* unmasked, and shorter than a mask key */
+  };
+  /* a 64-bit length with its top bit set */
+  static const guint8 huge[] = { 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                 0xff, 0xff, 0xff, 1,    2,    3,    4 };
+
+  g_assert_true (g_str_has_prefix (open, "0{"));
+
+  /* a text message in three fragments, a ping between them: pong first, then the echo */
+  ws_send_raw (ws, 0x01, FALSE, "4fr", 3);
+  ws_send (ws, 9, "p", 1);
+  ws_send_raw (ws, 0x00, FALSE, "a", 1);
+  ws_send_raw (ws, 0x80, FALSE, "g", 1);
+  {
+    guint8             opcode = 0;
+    g_autoptr (GBytes) pong = ws_recv (ws, &opcode);
+
+    g_assert_cmpint (opcode, ==, 10);
+    g_assert_cmpmem (g_bytes_get_data (pong, NULL), g_bytes_get_size (pong), "p", 1);
+  }
+  ws_assert_text (ws, "4frag");
+
+  /* a message and a ping in one write: the echo (batched until the loop polls again) still
+   * goes out before the pong (written at once) */
+  {
+    g_autoptr (GByteArray) text = ws_frame (0x81, FALSE, "4first", 6);
+    g_autoptr (GByteArray) ping = ws_frame (0x89, FALSE, "q", 1);
+    g_autoptr (GByteArray) both = g_byte_array_new ();
+    guint8                 opcode = 0;
+    g_autoptr (GBytes)     pong = NULL;
+
+    g_byte_array_append (both, text->data, text->len);
+    g_byte_array_append (both, ping->data, ping->len);
+    client_send (ws, both->data, both->len);
+    ws_assert_text (ws, "4first");
+    pong = ws_recv (ws, &opcode);
+    g_assert_cmpint (opcode, ==, 10);
+  }
+
+  /* frames cut at every byte, and two frames in one write */
+  {
+    g_autoptr (GByteArray) frame = ws_frame (0x81, FALSE, "4bytes", 6);
+
+    for (guint i = 0; i < frame->len; i++)
+      client_send (ws, frame->data + i, 1);
+    ws_assert_text (ws, "4bytes");
+  }
+  {
+    g_autoptr (GByteArray) one = ws_frame (0x81, FALSE, "4one", 4);
+    g_autoptr (GByteArray) two = ws_frame (0x81, FALSE, "4two", 4);
+
+    g_byte_array_append (stream, one->data, one->len);
+    g_byte_array_append (stream, two->data, two->len);
+    client_send (ws, stream->data, stream->len);
+    ws_assert_text (ws, "4one");
+    ws_assert_text (ws, "4two");
+  }
+  {
+    g_autoptr (GByteArray) frame = ws_frame (0x81, FALSE, big_packet, strlen (big_packet));
+
+    client_send (ws, frame->data, 5);
+    client_send (ws, frame->data + 5, 40000);
+    client_send (ws, frame->data + 40005, frame->len - 40005);
+    ws_assert_text (ws, big_packet);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (violations); i++)
+    {
+      g_autoptr (Client) bad =
+          ws_connect (server->port, "/engine.io/?EIO=4&transport=websocket", NULL);
+      g_autofree char *bad_open = ws_recv_text (bad);
+      g_autofree char *sid = sid_of_open (bad_open);
+      g_autofree char *message_prefix = g_strdup_printf ("message %s", sid);
+
+      ws_send_raw (bad, violations[i].first, violations[i].unmasked, violations[i].payload,
+                   strlen (violations[i].payload));
+      g_assert_cmpuint (ws_expect_close (bad), ==, 1002);
+      g_assert_true (client_wait_closed (bad));
+      expect_close_event (server, sid, "transport error");
+      g_assert_false (server_has_event (server, message_prefix));
+    }
+
+  {
+    g_autoptr (Client) bad =
+        ws_connect (server->port, "/engine.io/?EIO=4&transport=websocket", NULL);
+    g_autofree char *bad_open = ws_recv_text (bad);
+
+    g_assert_true (g_str_has_prefix (bad_open, "0{"));
+    client_send (bad, huge, sizeof huge);
+    g_assert_cmpuint (ws_expect_close (bad), ==, 1002);
+    g_assert_true (client_wait_closed (bad));
+  }
+
+  /* the first connection did not notice */
+  ws_send_text (ws, "4still");
+  ws_assert_text (ws, "4still");
+
+  server_stop (server);
+}
+
 static void
 test_max_payload (void)
 {
@@ -1032,12 +1174,70 @@ test_polling_misuse (void)
   wait_held (server, sid);
   r = client_http (second, "GET", target, NULL, NULL);
   g_assert_cmpuint (r->status, ==, 400);
+  g_assert_cmpstr (r->body, ==, ""); /* as engine.io: a bare 400 */
   g_clear_pointer (&r, response_free);
   r = client_read_response (first);
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_cmpstr (r->body, ==, "1");
   g_clear_pointer (&r, response_free);
   expect_close_event (server, sid, "transport error");
+
+  /* a second POST while the body of one is still coming: the same */
+  {
+    g_autofree char   *sid3 = polling_handshake (server);
+    g_autofree char   *target3 = poll_target (sid3);
+    g_autofree char   *partial = g_strdup_printf ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                    "Content-Length: 20\r\n\r\n4half",
+                                                  target3);
+    g_autoptr (Client) slow = client_new (server->port);
+    g_autoptr (Client) poller = client_new (server->port);
+
+    client_send_request (poller, "GET", target3, NULL, NULL);
+    wait_held (server, sid3);
+    client_send (slow, partial, strlen (partial));
+    g_free (server_wait_event (server, "data "));
+    r = client_http (second, "POST", target3, NULL, "4second");
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (r->body, ==, "");
+    g_clear_pointer (&r, response_free);
+    r = client_read_response (poller);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (r->body, ==, "1");
+    g_clear_pointer (&r, response_free);
+    expect_close_event (server, sid3, "transport error");
+    g_assert_false (server_has_event (server, "message"));
+  }
+
+  /* a binary body (Content-Type application/octet-stream): engine.io v6 speaking protocol 4
+   * takes it as a transport error and ends the session */
+  {
+    g_autofree char   *sid4 = polling_handshake (server);
+    g_autofree char   *target4 = poll_target (sid4);
+    g_autoptr (Client) poller = client_new (server->port);
+
+    client_send_request (poller, "GET", target4, NULL, NULL);
+    wait_held (server, sid4);
+    r = client_http (second, "POST", target4, "Content-Type: application/octet-stream\r\n",
+                     "4binary");
+    g_assert_cmpuint (r->status, ==, 400);
+    g_clear_pointer (&r, response_free);
+    r = client_read_response (poller);
+    g_assert_cmpstr (r->body, ==, "1");
+    g_clear_pointer (&r, response_free);
+    expect_close_event (server, sid4, "transport error");
+    g_assert_false (server_has_event (server, "message"));
+
+    /* any other content type is read as text, as there */
+    g_free (sid4);
+    g_free (target4);
+    sid4 = polling_handshake (server);
+    target4 = poll_target (sid4);
+    r = client_http (second, "POST", target4, "Content-Type: text/plain;charset=UTF-8\r\n",
+                     "4text");
+    g_assert_cmpuint (r->status, ==, 200);
+    g_clear_pointer (&r, response_free);
+    g_free (server_wait_event (server, "message "));
+  }
 
   /* a bad payload */
   sid2 = polling_handshake (server);
@@ -1352,6 +1552,7 @@ main (int argc, char **argv)
   g_test_add_func ("/net/eio/errors", test_errors);
   g_test_add_func ("/net/websocket/session", test_websocket_session);
   g_test_add_func ("/net/websocket/violations", test_protocol_violations);
+  g_test_add_func ("/net/websocket/framing", test_websocket_framing);
   g_test_add_func ("/net/websocket/backpressure", test_backpressure);
   g_test_add_func ("/net/eio/upgrade", test_upgrade);
   g_test_add_func ("/net/eio/heartbeat", test_heartbeat);
