@@ -18,7 +18,7 @@ packages=(
   build-essential meson ninja-build pkg-config gettext python3
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libsecret-1-dev
   libgtk-4-dev libadwaita-1-dev
-  libuv1-dev libsqlite3-dev libsodium-dev libhttp-parser-dev libwslay-dev libhiredis-dev
+  libuv1-dev libsqlite3-dev libsodium-dev libhttp-parser-dev libhiredis-dev
   desktop-file-utils appstream libglib2.0-bin
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst at-spi2-core redis-server
   haskell-status-notifier-item-utils
