@@ -418,11 +418,11 @@ test_live_badges (void)
 
   person_online ("g");
   wait_row ("g", "Active | Gustav Berg", FALSE);
+  save_screenshot ("contacts");
 
   /* Emma closes our chat: yellow again. */
   test_client_emit (emma, "chat:blur", NULL, FALSE);
   wait_row ("e", "Active | Emma Wilson | Active", FALSE);
-  save_screenshot ("contacts");
 }
 
 static gboolean
