@@ -130,10 +130,11 @@ cmd_test() {
   meson compile -C build-sanitize
   log "Tests under the sanitizers"
   # G_SLICE=always-malloc: GLib 2.74 still has slice magazines, which hide leaked nodes.
-  G_SLICE=always-malloc ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  # fast_unwind_on_malloc=0: whole stacks, so that lsan.supp can name system libraries.
+  G_SLICE=always-malloc ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$top/build-aux/lsan.supp" \
-    build-aux/headless-session.sh --redis -- meson test -C build-sanitize --print-errorlogs --suite unit --suite integration
+    build-aux/headless-session.sh --redis -- meson test -C build-sanitize --print-errorlogs --suite unit --suite integration --suite interop --suite ui
 }
 
 case "${1:-}" in
