@@ -18,7 +18,7 @@ struct _BeaconContact
   BeaconStatus status;
   gboolean     chatting_with_me;
   gint64       last_seen_ms; /* -1 = unknown */
-  GDateTime   *last_seen;    /* the same, or NULL */
+  GDateTime   *last_seen;    /* the same, made when first asked for, or NULL */
   gint64       last_active_ms;
   GDateTime   *last_active;
   char        *custom_message;
@@ -29,7 +29,13 @@ struct _BeaconContact
   char       *status_label;
 
   BeaconClock *clock;
-  gulong       tick_handler; /* connected only while the label depends on the time */
+  gulong       tick_handler; /* connected once the label first depends on the time */
+
+  /* While a record is applied, notifications wait here (1 << property) to go out once
+   * each at the end: cheaper than g_object_freeze_notify() on a path taken a million
+   * times a second. */
+  gboolean batching;
+  guint    pending;
 };
 
 G_DEFINE_FINAL_TYPE (BeaconContact, beacon_contact, G_TYPE_OBJECT)
@@ -75,6 +81,17 @@ static GParamSpec *properties[N_PROPS];
 
 static void update_derived (BeaconContact *self);
 
+G_STATIC_ASSERT (N_PROPS <= 32);
+
+static void
+notify (BeaconContact *self, int prop)
+{
+  if (self->batching)
+    self->pending |= 1u << prop;
+  else
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
 static GDateTime *
 date_time_from_ms (gint64 ms)
 {
@@ -93,7 +110,7 @@ set_string (BeaconContact *self, char **field, const char *value, int prop)
     return FALSE;
   g_free (*field);
   *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  notify (self, prop);
   return TRUE;
 }
 
@@ -106,8 +123,16 @@ set_timestamp (BeaconContact *self, gint64 *ms_field, GDateTime **field, gint64 
     return;
   *ms_field = ms;
   g_clear_pointer (field, g_date_time_unref);
-  *field = date_time_from_ms (ms);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  notify (self, prop);
+}
+
+/* The GDateTime of a timestamp, made on first use. */
+static GDateTime *
+date_time (gint64 ms, GDateTime **field)
+{
+  if (*field == NULL)
+    *field = date_time_from_ms (ms);
+  return *field;
 }
 
 static void
@@ -116,7 +141,7 @@ set_status (BeaconContact *self, BeaconStatus status)
   if (self->status == status)
     return;
   self->status = status;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+  notify (self, PROP_STATUS);
 }
 
 static void
@@ -126,7 +151,7 @@ set_chatting_with_me (BeaconContact *self, gboolean chatting)
   if (self->chatting_with_me == chatting)
     return;
   self->chatting_with_me = chatting;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHATTING_WITH_ME]);
+  notify (self, PROP_CHATTING_WITH_ME);
 }
 
 static void
@@ -135,7 +160,7 @@ set_version (BeaconContact *self, gint64 version)
   if (self->version == version)
     return;
   self->version = version;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
+  notify (self, PROP_VERSION);
 }
 
 static BeaconBadge
@@ -185,7 +210,7 @@ compute_status_label (BeaconContact *self)
       {
         g_autoptr (GDateTime) now = beacon_clock_get_now (self->clock);
 
-        return beacon_last_seen_label (self->last_seen, now);
+        return beacon_last_seen_label (date_time (self->last_seen_ms, &self->last_seen), now);
       }
     }
 }
@@ -199,33 +224,41 @@ update_status_label (BeaconContact *self)
     return;
   g_free (self->status_label);
   self->status_label = g_steal_pointer (&label);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_LABEL]);
+  notify (self, PROP_STATUS_LABEL);
+}
+
+/* Only a "Last seen ..." line changes with the time. */
+static gboolean
+label_follows_time (BeaconContact *self)
+{
+  return self->status == BEACON_STATUS_OFFLINE && self->last_seen_ms >= 0;
 }
 
 static void
 on_tick (BeaconClock *clock, gpointer user_data)
 {
-  update_status_label (BEACON_CONTACT (user_data));
+  BeaconContact *self = BEACON_CONTACT (user_data);
+
+  if (label_follows_time (self))
+    update_status_label (self);
 }
 
 static void
 update_derived (BeaconContact *self)
 {
   BeaconBadge badge = compute_badge (self);
-  gboolean    needs_tick = self->status == BEACON_STATUS_OFFLINE && self->last_seen != NULL;
 
   if (badge != self->badge)
     {
       self->badge = badge;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BADGE]);
+      notify (self, PROP_BADGE);
     }
   update_status_label (self);
 
-  /* Only a "Last seen ..." line changes with the time: no handler for the others. */
-  if (needs_tick && self->tick_handler == 0)
+  /* Connected the first time the label follows the time, then kept: a contact going
+   * on- and offline all day costs one check per tick, not a connection per change. */
+  if (self->tick_handler == 0 && label_follows_time (self))
     self->tick_handler = g_signal_connect (self->clock, "tick", G_CALLBACK (on_tick), self);
-  else if (!needs_tick && self->tick_handler != 0)
-    g_clear_signal_handler (&self->tick_handler, self->clock);
 }
 
 static void
@@ -282,8 +315,8 @@ beacon_contact_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_ROLE: g_value_set_string (value, self->role); break;
     case PROP_STATUS: g_value_set_enum (value, self->status); break;
     case PROP_CHATTING_WITH_ME: g_value_set_boolean (value, self->chatting_with_me); break;
-    case PROP_LAST_SEEN: g_value_set_boxed (value, self->last_seen); break;
-    case PROP_LAST_ACTIVE: g_value_set_boxed (value, self->last_active); break;
+    case PROP_LAST_SEEN: g_value_set_boxed (value, beacon_contact_get_last_seen (self)); break;
+    case PROP_LAST_ACTIVE: g_value_set_boxed (value, beacon_contact_get_last_active (self)); break;
     case PROP_CUSTOM_MESSAGE: g_value_set_string (value, self->custom_message); break;
     case PROP_UNREAD_COUNT: g_value_set_uint (value, self->unread_count); break;
     case PROP_VERSION: g_value_set_int64 (value, self->version); break;
@@ -397,6 +430,7 @@ beacon_contact_apply (BeaconContact *self, const BeaconPresenceRecord *record)
 {
   BeaconPresenceRecord current = { 0 };
   GObject             *object = G_OBJECT (self);
+  guint                pending;
 
   g_return_val_if_fail (BEACON_IS_CONTACT (self), FALSE);
   g_return_val_if_fail (record != NULL, FALSE);
@@ -407,7 +441,8 @@ beacon_contact_apply (BeaconContact *self, const BeaconPresenceRecord *record)
   if (!beacon_presence_record_is_newer (record, &current))
     return FALSE;
 
-  g_object_freeze_notify (object);
+  self->batching = TRUE;
+  self->pending = 0;
 
   if (record->fields & BEACON_PRESENCE_HAS_STATUS)
     set_status (self, (BeaconStatus) record->status);
@@ -428,9 +463,17 @@ beacon_contact_apply (BeaconContact *self, const BeaconPresenceRecord *record)
   if (record->version >= 0)
     set_version (self, record->version);
 
-  update_derived (self);
+  /* The badge and the status line follow from these only. */
+  if (self->pending & (1u << PROP_STATUS | 1u << PROP_CHATTING_WITH_ME | 1u << PROP_CUSTOM_MESSAGE |
+                       1u << PROP_LAST_SEEN))
+    update_derived (self);
 
-  g_object_thaw_notify (object);
+  /* A handler may apply another record: go through a copy. */
+  self->batching = FALSE;
+  pending = self->pending;
+  for (int prop = PROP_0 + 1; prop < N_PROPS; prop++)
+    if (pending & (1u << prop))
+      g_object_notify_by_pspec (object, properties[prop]);
   return TRUE;
 }
 
@@ -507,7 +550,7 @@ GDateTime *
 beacon_contact_get_last_seen (BeaconContact *self)
 {
   g_return_val_if_fail (BEACON_IS_CONTACT (self), NULL);
-  return self->last_seen;
+  return date_time (self->last_seen_ms, &self->last_seen);
 }
 
 /**
@@ -520,7 +563,7 @@ GDateTime *
 beacon_contact_get_last_active (BeaconContact *self)
 {
   g_return_val_if_fail (BEACON_IS_CONTACT (self), NULL);
-  return self->last_active;
+  return date_time (self->last_active_ms, &self->last_active);
 }
 
 /**
@@ -551,7 +594,7 @@ beacon_contact_set_unread_count (BeaconContact *self, guint unread_count)
   if (self->unread_count == unread_count)
     return;
   self->unread_count = unread_count;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+  notify (self, PROP_UNREAD_COUNT);
 }
 
 /**
