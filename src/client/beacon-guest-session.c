@@ -158,6 +158,7 @@ beacon_guest_session_constructed (GObject *object)
     self->clock = g_object_ref (beacon_clock_get_default ());
   self->api = beacon_api_new (self->server_url);
   self->socket = beacon_socket_new (self->server_url);
+  beacon_socket_set_clock (self->socket, self->clock);
   self->store = beacon_guest_store_new (self->clock);
   g_signal_connect (self->socket, "event", G_CALLBACK (on_event), self);
   g_signal_connect (self->socket, "notify::state", G_CALLBACK (on_socket_state), self);

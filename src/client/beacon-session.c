@@ -840,6 +840,7 @@ beacon_session_constructed (GObject *object)
     self->clock = g_object_ref (beacon_clock_get_default ());
   self->api = beacon_api_new (self->server_url);
   self->socket = beacon_socket_new (self->server_url);
+  beacon_socket_set_clock (self->socket, self->clock);
   self->contacts = beacon_presence_store_new (self->clock);
   self->conversations = beacon_conversation_store_new (NULL);
   self->joined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

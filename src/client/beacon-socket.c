@@ -67,12 +67,13 @@ struct _BeaconSocket
   GHashTable *acks;       /* &id -> PendingAck */
   gint64      next_ack;
 
-  guint  ping_interval_ms;
-  guint  ping_timeout_ms;
-  gint64 last_ping_mono; /* µs */
-  gint64 last_ping_real; /* µs, wall clock: advances across suspend */
-  guint  dead_timer;     /* pingInterval + pingTimeout after the last ping */
-  guint  wall_check;     /* periodic wall-clock check */
+  guint        ping_interval_ms;
+  guint        ping_timeout_ms;
+  gint64       last_ping_mono; /* µs */
+  gint64       last_ping_real; /* µs, the clock's real time: advances across suspend */
+  guint        dead_timer;     /* pingInterval + pingTimeout after the last ping */
+  BeaconClock *clock;          /* its ticks (each minute, on resume) look at the real time */
+  gulong       clock_handler;
 
   BeaconBackoff    backoff;
   guint            retry_source;
@@ -247,8 +248,8 @@ any_namespace_active (BeaconSocket *self)
   return FALSE;
 }
 
-/* Dead-server detection: the timer stalls across suspend, the wall clock does not, so a
- * check every quarter of pingInterval + pingTimeout (at most 15 s) also reads it. */
+/* Dead-server detection: the timer stalls across suspend, the wall clock does not, so the
+ * shared clock's ticks (each minute, and on resume) also read it: no wake-up of our own. */
 static void
 declare_dead (BeaconSocket *self)
 {
@@ -268,20 +269,24 @@ on_dead_timer (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_wall_check (gpointer user_data)
+static gint64
+clock_real_time (BeaconSocket *self)
 {
-  BeaconSocket *self = user_data;
-  gint64        limit = (gint64) (self->ping_interval_ms + self->ping_timeout_ms) * 1000;
+  g_autoptr (GDateTime) now = beacon_clock_get_now (self->clock);
 
-  if (g_get_real_time () - self->last_ping_real > limit ||
+  return g_date_time_to_unix (now) * G_USEC_PER_SEC + g_date_time_get_microsecond (now);
+}
+
+static void
+on_clock_tick (BeaconSocket *self)
+{
+  gint64 limit = (gint64) (self->ping_interval_ms + self->ping_timeout_ms) * 1000;
+
+  if (self->dead_timer == 0)
+    return; /* no session to watch */
+  if (clock_real_time (self) - self->last_ping_real > limit ||
       g_get_monotonic_time () - self->last_ping_mono > limit)
-    {
-      self->wall_check = 0;
-      declare_dead (self);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+    declare_dead (self);
 }
 
 static void
@@ -290,11 +295,9 @@ restart_ping_watch (BeaconSocket *self)
   guint limit = self->ping_interval_ms + self->ping_timeout_ms;
 
   self->last_ping_mono = g_get_monotonic_time ();
-  self->last_ping_real = g_get_real_time ();
+  self->last_ping_real = clock_real_time (self);
   g_clear_handle_id (&self->dead_timer, g_source_remove);
   self->dead_timer = g_timeout_add (limit, on_dead_timer, self);
-  if (self->wall_check == 0)
-    self->wall_check = g_timeout_add (CLAMP (limit / 4, 100, 15000), on_wall_check, self);
 }
 
 static void
@@ -482,7 +485,6 @@ drop_connection (BeaconSocket *self, gboolean polite)
   g_cancellable_cancel (self->connecting);
   g_clear_object (&self->connecting);
   g_clear_handle_id (&self->dead_timer, g_source_remove);
-  g_clear_handle_id (&self->wall_check, g_source_remove);
   self->polling = FALSE;
   self->posting = FALSE;
   g_clear_pointer (&self->sid, g_free);
@@ -1082,6 +1084,11 @@ beacon_socket_dispose (GObject *object)
       g_clear_signal_handler (&self->monitor_handler, self->monitor);
       g_clear_object (&self->monitor);
     }
+  if (self->clock)
+    {
+      g_clear_signal_handler (&self->clock_handler, self->clock);
+      g_clear_object (&self->clock);
+    }
   if (self->acks)
     {
       g_hash_table_iter_init (&iter, self->acks);
@@ -1199,4 +1206,27 @@ beacon_socket_init (BeaconSocket *self)
   self->network_available = g_network_monitor_get_network_available (self->monitor);
   self->monitor_handler =
       g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
+  beacon_socket_set_clock (self, NULL);
+}
+
+/**
+ * beacon_socket_set_clock:
+ * @self: a socket
+ * @clock: (nullable): the clock whose ticks check the real time since the last ping;
+ *   %NULL for beacon_clock_get_default()
+ */
+void
+beacon_socket_set_clock (BeaconSocket *self, BeaconClock *clock)
+{
+  g_return_if_fail (BEACON_IS_SOCKET (self));
+
+  if (clock == NULL)
+    clock = beacon_clock_get_default ();
+  if (self->clock == clock)
+    return;
+  if (self->clock)
+    g_clear_signal_handler (&self->clock_handler, self->clock);
+  g_set_object (&self->clock, clock);
+  self->clock_handler = g_signal_connect_swapped (clock, "tick", G_CALLBACK (on_clock_tick), self);
+  self->last_ping_real = clock_real_time (self);
 }

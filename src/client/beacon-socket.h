@@ -5,6 +5,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "beacon-clock.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -37,7 +39,9 @@ void          beacon_socket_set_header (BeaconSocket *self, const char *name, co
  * an answer but no WebSocket (a proxy) falls back to long-polling (no upgrade yet). */
 void              beacon_socket_set_websocket_enabled (BeaconSocket *self, gboolean enabled);
 BeaconSocketState beacon_socket_get_state (BeaconSocket *self);
-guint             beacon_socket_get_next_retry_in (BeaconSocket *self);
+/* The clock whose ticks (each minute, on resume) find a server silent across a suspend. */
+void  beacon_socket_set_clock (BeaconSocket *self, BeaconClock *clock);
+guint beacon_socket_get_next_retry_in (BeaconSocket *self);
 
 /* Joins a namespace with its CONNECT auth payload (nullable); sent now when the session
  * is open, and again after each reconnect. After a CONNECT_ERROR a namespace waits for

@@ -360,6 +360,37 @@ test_ping_timeout (void)
   test_server_free (server);
 }
 
+/* A suspend: the timers stood still while the real time went on. The clock's tick on
+ * resume shows the last ping is older than pingInterval + pingTimeout: a new session at
+ * once, not 45 s later. */
+static void
+test_resume_after_suspend (void)
+{
+  TestServer             *server = test_server_start (test_default_world, NULL);
+  Peer                   *a = peer_new_user (server, "a");
+  g_autoptr (GDateTime)   now = g_date_time_new_now_utc ();
+  g_autoptr (BeaconClock) clock = beacon_clock_new_for_testing (now);
+  g_autoptr (GDateTime)   later = NULL;
+
+  beacon_socket_set_clock (a->socket, clock);
+  beacon_socket_connect (a->socket);
+  wait_joined (a, 1);
+
+  /* A minute tick soon after the ping: nothing happens. */
+  later = g_date_time_add_seconds (now, 30);
+  beacon_clock_set_now (clock, later);
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_CONNECTED);
+
+  /* Resumed an hour later. */
+  g_clear_pointer (&later, g_date_time_unref);
+  later = g_date_time_add_hours (now, 1);
+  beacon_clock_set_now (clock, later);
+  wait_joined (a, 2);
+
+  peer_free (a);
+  test_server_free (server);
+}
+
 static gboolean
 is_reconnecting (gpointer data)
 {
@@ -736,6 +767,7 @@ main (int argc, char **argv)
   g_test_add_func ("/socket/presence-between-sockets", test_presence_between_sockets);
   g_test_add_func ("/socket/server-restarted", test_server_restarted);
   g_test_add_func ("/socket/ping-timeout", test_ping_timeout);
+  g_test_add_func ("/socket/resume-after-suspend", test_resume_after_suspend);
   g_test_add_func ("/socket/queue-and-volatile", test_queue_and_volatile);
   g_test_add_func ("/socket/many-reconnects", test_many_reconnects);
   g_test_add_func ("/socket/free-while-connecting", test_free_while_connecting);
