@@ -208,6 +208,7 @@ beacon_application_preferences (GSimpleAction *action, GVariant *parameter, gpoi
   GtkWidget         *preferences = beacon_preferences_window_new (self->session);
 
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
   gtk_window_present (GTK_WINDOW (preferences));
 }
 

@@ -190,6 +190,9 @@ beacon_notifier_message (BeaconNotifier *self,
   g_notification_set_body (notification, preview != NULL ? preview : text);
   g_notification_set_default_action_and_target (notification, "app.open-chat", "s",
                                                 conversation_id);
+  /* GNotification has no inline reply: Reply opens the chat with the composer focused. */
+  g_notification_add_button_with_target (notification, _ ("Reply"), "app.open-chat", "s",
+                                         conversation_id);
   g_notification_set_category (notification, "im.received");
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   id = message_id (conversation_id);

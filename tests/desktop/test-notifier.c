@@ -144,6 +144,21 @@ monitor_wait_answered (Monitor *monitor, GApplication *app, guint n)
                                       "org.freedesktop.DBus", "GetId", NULL, "(s)", NULL));
 }
 
+/* The n-th Notify call's actions: pairs of key and label. */
+static GStrv
+monitor_notify_actions (Monitor *monitor, guint n)
+{
+  GVariant *call;
+  GStrv     actions;
+
+  g_mutex_lock (&monitor->lock);
+  call = g_variant_ref (g_ptr_array_index (monitor->notify, n - 1));
+  g_mutex_unlock (&monitor->lock);
+  g_variant_get (call, "(&susss^as@a{sv}i)", NULL, NULL, NULL, NULL, NULL, &actions, NULL, NULL);
+  g_variant_unref (call);
+  return actions;
+}
+
 /* Waits for the n-th Notify call (from 1) and returns its summary and body. */
 static void
 monitor_wait_notify (Monitor *monitor, guint n, char **summary, char **body, GVariant **hints)
@@ -381,6 +396,13 @@ test_message (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (long_text->str, body));
   assert_hint (hints, "category", "'im.received'");
   /* GLib's freedesktop backend sends high priority as urgency 1, as it does normal. */
+
+  /* A Reply button next to the default action. */
+  {
+    g_auto (GStrv) actions = monitor_notify_actions (&f->monitor, 1);
+
+    g_assert_true (g_strv_contains ((const char *const *) actions, "Reply"));
+  }
 
   /* The notification's default action opens the chat (dunst invokes it once it shows the
    * notification). */

@@ -14,6 +14,7 @@
 #include "beacon-contact-row.h"
 #include "beacon-guest-page.h"
 #include "beacon-message-row.h"
+#include "beacon-preferences-window.h"
 #include "beacon-provider-row.h"
 #include "beacon-sign-in-page.h"
 #include "beacon-status-badge.h"
@@ -212,15 +213,21 @@ page_is (gpointer page)
   return g_strcmp0 (beacon_window_get_page (t.window), page) == 0;
 }
 
-static void
-on_after_paint (GdkFrameClock *clock, GskRenderNode **node)
+typedef struct
 {
-  GtkWidget   *widget = GTK_WIDGET (t.window);
+  GtkWidget     *widget;
+  GskRenderNode *node;
+} Shot;
+
+static void
+on_after_paint (GdkFrameClock *clock, Shot *shot)
+{
+  GtkWidget   *widget = shot->widget;
   GtkSnapshot *snapshot;
 
   GdkRGBA background;
 
-  if (*node != NULL)
+  if (shot->node != NULL)
     return;
   snapshot = gtk_snapshot_new ();
   /* The window's own CSS background is drawn around its snapshot function, not by it. */
@@ -230,19 +237,20 @@ on_after_paint (GdkFrameClock *clock, GskRenderNode **node)
         snapshot, &background,
         &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget)));
   GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  *node = gtk_snapshot_free_to_node (snapshot);
+  shot->node = gtk_snapshot_free_to_node (snapshot);
 }
 
 static gboolean
-have_node (gpointer node)
+have_node (gpointer shot)
 {
-  return *(GskRenderNode **) node != NULL;
+  return ((Shot *) shot)->node != NULL;
 }
 
 static void
-save_screenshot (const char *name)
+save_window_screenshot (GtkWindow *window, const char *name)
 {
-  GtkWidget                *widget = GTK_WIDGET (t.window);
+  GtkWidget                *widget = GTK_WIDGET (window);
+  Shot                      shot = { widget, NULL };
   int                       width, height;
   const char               *dir = g_getenv ("BEACON_SCREENSHOT_DIR");
   g_autofree char          *path = NULL;
@@ -255,14 +263,15 @@ save_screenshot (const char *name)
   /* Right after a frame, when everything is laid out, the window draws itself into our
    * snapshot as it did for that frame. */
   clock = gtk_widget_get_frame_clock (widget);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &node);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &shot);
   gtk_widget_queue_draw (widget);
-  test_wait_until (have_node, &node);
+  test_wait_until (have_node, &shot);
+  node = shot.node;
   g_signal_handler_disconnect (clock, handler);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   g_assert_cmpint (width, >, 0);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (t.window)), node,
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   if (dir == NULL)
     dir = ".";
@@ -270,6 +279,12 @@ save_screenshot (const char *name)
   path = g_strdup_printf ("%s/%s.png", dir, name);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+static void
+save_screenshot (const char *name)
+{
+  save_window_screenshot (GTK_WINDOW (t.window), name);
 }
 
 static BeaconSession *
@@ -807,6 +822,59 @@ test_dark_style (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static gboolean
+file_exists (gpointer path)
+{
+  iterate ();
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+file_gone (gpointer path)
+{
+  return !file_exists (path);
+}
+
+static gboolean
+preferences_shown (gpointer data)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (t.app));
+
+  iterate ();
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (BEACON_IS_PREFERENCES_WINDOW (l->data) && gtk_widget_get_mapped (l->data))
+      {
+        *(GtkWindow **) data = l->data;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* The preferences; "start at login" writes the XDG autostart entry (outside Flatpak). */
+static void
+test_preferences (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char      *path = beacon_desktop_autostart_path ();
+  g_autofree char      *entry = NULL;
+  GtkWindow            *preferences = NULL;
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (t.app), "preferences"));
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
+  test_wait_until (preferences_shown, &preferences);
+  save_window_screenshot (preferences, "preferences");
+
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_settings_set_boolean (settings, "start-at-login", TRUE);
+  test_wait_until (file_exists, path);
+  g_assert_true (g_file_get_contents (path, &entry, NULL, NULL));
+  g_assert_nonnull (strstr (entry, "--gapplication-service"));
+  g_settings_set_boolean (settings, "start-at-login", FALSE);
+  test_wait_until (file_gone, path);
+
+  gtk_window_destroy (preferences);
+}
+
 static void
 test_offline_banner (void)
 {
@@ -857,6 +925,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/chat-focus", test_chat_focus);
   g_test_add_func ("/ui/messages", test_messages);
   g_test_add_func ("/ui/tray", test_tray);
+  g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/dark-style", test_dark_style);
   g_test_add_func ("/ui/offline-banner", test_offline_banner);
   status = g_test_run ();
