@@ -92,17 +92,6 @@ notify (BeaconContact *self, int prop)
     g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
-static GDateTime *
-date_time_from_ms (gint64 ms)
-{
-  g_autoptr (GDateTime) seconds = NULL;
-
-  if (ms < 0)
-    return NULL;
-  seconds = g_date_time_new_from_unix_utc (ms / 1000);
-  return g_date_time_add (seconds, (ms % 1000) * G_TIME_SPAN_MILLISECOND);
-}
-
 static gboolean
 set_string (BeaconContact *self, char **field, const char *value, int prop)
 {
@@ -131,7 +120,7 @@ static GDateTime *
 date_time (gint64 ms, GDateTime **field)
 {
   if (*field == NULL)
-    *field = date_time_from_ms (ms);
+    *field = beacon_presence_date_time_from_ms (ms);
   return *field;
 }
 

@@ -83,13 +83,11 @@ dup_id (JsonNode *node)
 static GDateTime *
 date_time_from_node (const char *field, JsonNode *node)
 {
-  g_autoptr (GDateTime) seconds = NULL;
-  gint64                ms;
+  gint64 ms;
 
-  if (node == NULL || !beacon_presence_parse_timestamp (field, node, &ms, NULL) || ms < 0)
+  if (node == NULL || !beacon_presence_parse_timestamp (field, node, &ms, NULL))
     return NULL;
-  seconds = g_date_time_new_from_unix_utc (ms / 1000);
-  return g_date_time_add (seconds, (ms % 1000) * G_TIME_SPAN_MILLISECOND);
+  return beacon_presence_date_time_from_ms (ms);
 }
 
 static const char *

@@ -53,14 +53,6 @@ static GParamSpec *properties[N_PROPS];
 
 /* Parsing */
 
-static GDateTime *
-date_time_from_ms (gint64 ms)
-{
-  g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_utc (ms / 1000);
-
-  return g_date_time_add (seconds, (ms % 1000) * G_TIME_SPAN_MILLISECOND);
-}
-
 /* Rewrites a parse error of the records' domain into this one. */
 static void
 invalid (GError **error, GError *cause)
@@ -165,9 +157,9 @@ beacon_message_new_from_json (JsonObject *message, const char *self_user_id, GEr
   if (!timestamp_member (message, "createdAt", TRUE, &created_ms, error) ||
       !timestamp_member (message, "readAt", FALSE, &read_ms, error))
     return NULL;
-  self->created_at = date_time_from_ms (created_ms);
+  self->created_at = beacon_presence_date_time_from_ms (created_ms);
   if (read_ms >= 0)
-    self->read_at = date_time_from_ms (read_ms);
+    self->read_at = beacon_presence_date_time_from_ms (read_ms);
 
   client_id = json_object_get_member (message, "clientMessageId");
   if (client_id != NULL && !JSON_NODE_HOLDS_NULL (client_id))

@@ -934,6 +934,26 @@ beacon_presence_format_timestamp (gint64 ms)
   return g_strdup_printf ("%sZ", seconds);
 }
 
+/**
+ * beacon_presence_date_time_from_ms:
+ * @ms: milliseconds since the Unix epoch, as the records hold them
+ *
+ * Returns: (transfer full) (nullable): that instant in UTC, to the millisecond; %NULL for
+ *   a negative @ms (a record's "unknown")
+ */
+GDateTime *
+beacon_presence_date_time_from_ms (gint64 ms)
+{
+  g_autoptr (GDateTime) seconds = NULL;
+
+  if (ms < 0)
+    return NULL;
+  seconds = g_date_time_new_from_unix_utc (ms / 1000);
+  if (seconds == NULL)
+    return NULL;
+  return g_date_time_add (seconds, (ms % 1000) * G_TIME_SPAN_MILLISECOND);
+}
+
 static void
 set_timestamp_member (JsonObject *object, const char *name, gint64 ms)
 {

@@ -91,6 +91,8 @@ gboolean beacon_presence_parse_hydration (JsonNode    *body,
                                           GError     **error);
 
 char *beacon_presence_parse_id (const char *field, JsonNode *node, GError **error);
+/* Milliseconds since the epoch as a UTC GDateTime; NULL when negative (unknown). */
+GDateTime *beacon_presence_date_time_from_ms (gint64 ms);
 gboolean
 beacon_presence_parse_timestamp (const char *field, JsonNode *node, gint64 *out_ms, GError **error);
 

@@ -1022,6 +1022,19 @@ test_hydration_refused (void)
     }
 }
 
+static void
+test_date_time_from_ms (void)
+{
+  g_autoptr (GDateTime) dt = beacon_presence_date_time_from_ms (1763892000123);
+  g_autofree char      *text = NULL;
+
+  g_assert_nonnull (dt);
+  text = g_date_time_format_iso8601 (dt);
+  g_assert_cmpstr (text, ==, "2025-11-23T10:00:00.123000Z");
+  g_assert_cmpint (g_date_time_get_utc_offset (dt), ==, 0);
+  g_assert_null (beacon_presence_date_time_from_ms (-1));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1052,6 +1065,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/presence-record/snapshot-devices", test_snapshot_devices);
   g_test_add_func ("/presence-record/snapshot-refused", test_snapshot_refused);
   g_test_add_func ("/presence-record/hydration", test_hydration);
+  g_test_add_func ("/presence-record/date-time-from-ms", test_date_time_from_ms);
   g_test_add_func ("/presence-record/hydration-without-presence", test_hydration_without_presence);
   g_test_add_func ("/presence-record/hydration-refused", test_hydration_refused);
 
