@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "beacon-app-private.h"
 #include "beacon-chat-view.h"
 #include "beacon-message-row.h"
 #include "beacon-status-badge.h"
@@ -413,7 +414,7 @@ beacon_chat_view_dispose (GObject *object)
   set_conversation (self, NULL);
   g_clear_object (&self->contact);
   g_clear_object (&self->session);
-  gtk_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_CHAT_VIEW);
+  beacon_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_CHAT_VIEW);
 
   G_OBJECT_CLASS (beacon_chat_view_parent_class)->dispose (object);
 }

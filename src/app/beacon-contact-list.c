@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "beacon-app-private.h"
 #include "beacon-contact-list.h"
 #include "beacon-contact-row.h"
 
@@ -295,7 +296,7 @@ beacon_contact_list_dispose (GObject *object)
 {
   BeaconContactList *self = BEACON_CONTACT_LIST (object);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_CONTACT_LIST);
+  beacon_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_CONTACT_LIST);
   g_clear_object (&self->selection);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);

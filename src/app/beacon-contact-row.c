@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "beacon-app-private.h"
 #include "beacon-contact-row.h"
 #include "beacon-status-badge.h"
 
@@ -162,7 +163,7 @@ beacon_contact_row_dispose (GObject *object)
   BeaconContactRow *self = BEACON_CONTACT_ROW (object);
 
   unbind (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_CONTACT_ROW);
+  beacon_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_CONTACT_ROW);
 
   G_OBJECT_CLASS (beacon_contact_row_parent_class)->dispose (object);
 }

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "beacon-app-private.h"
 #include "beacon-guest-page.h"
 #include "beacon-provider-row.h"
 
@@ -288,7 +289,7 @@ beacon_guest_page_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (beacon_guest_session_get_store (self->session), self);
     }
   g_clear_object (&self->session);
-  gtk_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_GUEST_PAGE);
+  beacon_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_GUEST_PAGE);
   g_clear_object (&self->filtered);
 
   G_OBJECT_CLASS (beacon_guest_page_parent_class)->dispose (object);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "beacon-app-private.h"
 #include "beacon-message-row.h"
 
 struct _BeaconMessageRow
@@ -159,7 +160,7 @@ beacon_message_row_dispose (GObject *object)
   BeaconMessageRow *self = BEACON_MESSAGE_ROW (object);
 
   beacon_message_row_set_message (self, NULL, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_MESSAGE_ROW);
+  beacon_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_MESSAGE_ROW);
 
   G_OBJECT_CLASS (beacon_message_row_parent_class)->dispose (object);
 }

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "beacon-app-private.h"
 #include "beacon-provider-row.h"
 #include "beacon-status-badge.h"
 
@@ -86,7 +87,7 @@ beacon_provider_row_dispose (GObject *object)
   BeaconProviderRow *self = BEACON_PROVIDER_ROW (object);
 
   beacon_provider_row_set_provider (self, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_PROVIDER_ROW);
+  beacon_widget_dispose_template (GTK_WIDGET (self), BEACON_TYPE_PROVIDER_ROW);
 
   G_OBJECT_CLASS (beacon_provider_row_parent_class)->dispose (object);
 }

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "beacon-app-private.h"
 #include "beacon-sign-in-page.h"
 
 struct _BeaconSignInPage
@@ -174,7 +175,7 @@ beacon_sign_in_page_reset (BeaconSignInPage *self)
 static void
 beacon_sign_in_page_dispose (GObject *object)
 {
-  gtk_widget_dispose_template (GTK_WIDGET (object), BEACON_TYPE_SIGN_IN_PAGE);
+  beacon_widget_dispose_template (GTK_WIDGET (object), BEACON_TYPE_SIGN_IN_PAGE);
   G_OBJECT_CLASS (beacon_sign_in_page_parent_class)->dispose (object);
 }
 

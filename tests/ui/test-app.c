@@ -803,6 +803,95 @@ test_tray (void)
   test_wait_until (tray_hidden, tray);
 }
 
+static char *
+dunstctl (const char *command, const char *argument)
+{
+  const char *argv[] = { "dunstctl", command, argument, NULL };
+  char       *out = NULL;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                               NULL, NULL, NULL));
+  return out;
+}
+
+/* dunst shows at least one notification. */
+static gboolean
+dunst_displays (gpointer data)
+{
+  g_autofree char *count = dunstctl ("count", "displayed");
+
+  iterate ();
+  return g_ascii_strtoull (count, NULL, 10) > 0;
+}
+
+/* dunst's history (what it showed and took down) holds this text. */
+static gboolean
+dunst_history_has (const char *text)
+{
+  g_autofree char *history = dunstctl ("history", NULL);
+
+  return strstr (history, text) != NULL;
+}
+
+/* A message in a chat that is not on screen: one notification, from the real daemon; a
+ * message in the chat being looked at: none. */
+static void
+test_notification (void)
+{
+  const char      *import_argv[] = { "import", "-window", "root", NULL, NULL };
+  g_autofree char *payload = NULL;
+  g_autofree char *path = NULL;
+  BeaconChatView  *view =
+      BEACON_CHAT_VIEW (find_type (GTK_WIDGET (t.window), BEACON_TYPE_CHAT_VIEW));
+  BeaconConversation *conversation = beacon_chat_view_get_conversation (view);
+
+  g_assert_nonnull (conversation);
+  g_free (dunstctl ("close-all", NULL));
+  g_free (dunstctl ("history-clear", NULL));
+
+  /* Looking at Bruno's chat: his message shows there, with no notification. */
+  payload = g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"%s\"}",
+                             beacon_conversation_get_id (conversation), "One more thing");
+  test_client_emit (t.bruno, "send_message", payload, FALSE);
+  {
+    MessageWait seen = { "One more thing", NULL, NULL };
+
+    wait_message (&seen);
+  }
+  /* Anything the app sent the daemon is on the bus before dunstctl asks. */
+  g_dbus_connection_flush_sync (g_application_get_dbus_connection (G_APPLICATION (t.app)), NULL,
+                                NULL);
+  g_assert_false (dunst_displays (NULL));
+
+  /* The chat closed: the next one notifies, once. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.close-chat", NULL));
+  g_clear_pointer (&payload, g_free);
+  payload =
+      g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"%s\"}",
+                       beacon_conversation_get_id (conversation), "Can we move the call to four?");
+  test_client_emit (t.bruno, "send_message", payload, FALSE);
+  test_wait_until (dunst_displays, NULL);
+
+  /* What the desktop shows (dunst draws on the X screen, not in our window). */
+  if (g_find_program_in_path ("import") != NULL)
+    {
+      const char *dir = g_getenv ("BEACON_SCREENSHOT_DIR");
+
+      path = g_strdup_printf ("%s/notification.png", dir != NULL ? dir : ".");
+      import_argv[3] = path;
+      g_assert_true (g_spawn_sync (NULL, (char **) import_argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+                                   NULL, NULL, NULL, NULL, NULL));
+    }
+
+  /* Taken down, into the history: the second message was notified, the first never. */
+  g_free (dunstctl ("close-all", NULL));
+  g_assert_true (dunst_history_has ("New message from Bruno Costa"));
+  g_assert_true (dunst_history_has ("Can we move the call to four?"));
+  g_assert_false (dunst_history_has ("One more thing"));
+  g_assert_true (beacon_window_open_chat (t.window, "b"));
+}
+
 static gboolean
 banner_says_offline (gpointer data)
 {
@@ -924,6 +1013,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/live-badges", test_live_badges);
   g_test_add_func ("/ui/chat-focus", test_chat_focus);
   g_test_add_func ("/ui/messages", test_messages);
+  g_test_add_func ("/ui/notification", test_notification);
   g_test_add_func ("/ui/tray", test_tray);
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/dark-style", test_dark_style);
