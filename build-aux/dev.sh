@@ -20,7 +20,7 @@ packages=(
   libgtk-4-dev libadwaita-1-dev
   libuv1-dev libsqlite3-dev libsodium-dev libhttp-parser-dev libhiredis-dev
   desktop-file-utils appstream libglib2.0-bin
-  xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst at-spi2-core redis-server
+  xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst at-spi2-core redis-server imagemagick
   haskell-status-notifier-item-utils
   clang libclang-rt-14-dev
 )

@@ -842,6 +842,7 @@ test_notification (void)
   const char      *import_argv[] = { "import", "-window", "root", NULL, NULL };
   g_autofree char *payload = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *import = NULL;
   BeaconChatView  *view =
       BEACON_CHAT_VIEW (find_type (GTK_WIDGET (t.window), BEACON_TYPE_CHAT_VIEW));
   BeaconConversation *conversation = beacon_chat_view_get_conversation (view);
@@ -874,7 +875,8 @@ test_notification (void)
   test_wait_until (dunst_displays, NULL);
 
   /* What the desktop shows (dunst draws on the X screen, not in our window). */
-  if (g_find_program_in_path ("import") != NULL)
+  import = g_find_program_in_path ("import");
+  if (import != NULL)
     {
       const char *dir = g_getenv ("BEACON_SCREENSHOT_DIR");
 
