@@ -78,7 +78,8 @@ struct _BeaconSocket
   BeaconBackoff    backoff;
   guint            retry_source;
   guint            countdown_source;
-  gint64           retry_at; /* monotonic µs */
+  gint64           retry_at;      /* monotonic µs */
+  gint64           retry_at_real; /* the same on the clock's real time (µs) */
   guint            next_retry_in;
   GNetworkMonitor *monitor;
   gulong           monitor_handler;
@@ -277,11 +278,23 @@ clock_real_time (BeaconSocket *self)
   return g_date_time_to_unix (now) * G_USEC_PER_SEC + g_date_time_get_microsecond (now);
 }
 
+static void cancel_retry (BeaconSocket *self);
+
+/* A tick that finds a retry overdue by the real time: resumed from suspend (the retry's
+ * timer stood still meanwhile), so the attempt is made now. A session is checked for a
+ * silent server. */
 static void
 on_clock_tick (BeaconSocket *self)
 {
   gint64 limit = (gint64) (self->ping_interval_ms + self->ping_timeout_ms) * 1000;
 
+  if (self->retry_source != 0 && clock_real_time (self) >= self->retry_at_real)
+    {
+      g_debug ("socket %s: resumed, reconnecting now", self->url);
+      cancel_retry (self);
+      start_connect (self);
+      return;
+    }
   if (self->dead_timer == 0)
     return; /* no session to watch */
   if (clock_real_time (self) - self->last_ping_real > limit ||
@@ -545,6 +558,7 @@ schedule_reconnect (BeaconSocket *self)
   delay = beacon_backoff_next_delay (&self->backoff);
   g_debug ("socket %s: reconnecting in %u ms", self->url, delay);
   self->retry_at = g_get_monotonic_time () + (gint64) delay * 1000;
+  self->retry_at_real = clock_real_time (self) + (gint64) delay * 1000;
   self->retry_source = g_timeout_add (delay, on_retry, self);
   self->countdown_source = g_timeout_add_seconds (1, on_countdown, self);
   set_next_retry_in (self, (delay + 999) / 1000);

@@ -737,6 +737,41 @@ test_polling_fallback (void)
   test_server_free (server);
 }
 
+static gboolean
+retry_pending (gpointer data)
+{
+  return is_reconnecting (data) && beacon_socket_get_next_retry_in (((Peer *) data)->socket) > 0;
+}
+
+/* Waiting for a retry across a suspend: the retry's timer stood still, and the clock's
+ * tick on resume shows it overdue by the real time, so the attempt is made at once. */
+static void
+test_resume_while_reconnecting (void)
+{
+  TestServer             *server = test_server_start (test_default_world, NULL);
+  Peer                   *a = peer_new_user (server, "a");
+  g_autoptr (GDateTime)   now = g_date_time_new_now_utc ();
+  g_autoptr (BeaconClock) clock = beacon_clock_new_for_testing (now);
+  g_autoptr (GDateTime)   later = g_date_time_add_hours (now, 1);
+
+  beacon_socket_set_clock (a->socket, clock);
+  beacon_socket_connect (a->socket);
+  wait_joined (a, 1);
+  test_server_stop (server);
+  test_wait_until (retry_pending, a);
+
+  /* Synchronous: no main-loop turn in between for the retry's own timer. */
+  beacon_clock_set_now (clock, later);
+  g_assert_cmpuint (beacon_socket_get_next_retry_in (a->socket), ==, 0);
+
+  test_server_restart (server);
+  beacon_socket_set_url (a->socket, server->base_url);
+  wait_joined (a, 2);
+
+  peer_free (a);
+  test_server_free (server);
+}
+
 /* A socket let go while its WebSocket handshake is under way finalizes at once. */
 static void
 test_free_while_connecting (void)
@@ -774,6 +809,7 @@ main (int argc, char **argv)
   g_test_add_func ("/socket/network-back", test_network_back);
   g_test_add_func ("/socket/polling", test_polling);
   g_test_add_func ("/socket/polling-fallback", test_polling_fallback);
+  g_test_add_func ("/socket/resume-while-reconnecting", test_resume_while_reconnecting);
 
   return g_test_run ();
 }
