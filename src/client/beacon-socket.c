@@ -565,6 +565,16 @@ schedule_reconnect (BeaconSocket *self)
   set_state (self, BEACON_SOCKET_STATE_RECONNECTING);
 }
 
+/* Nobody listens there (or no route to it): the server is down, not hidden by a proxy. */
+static gboolean
+server_unreachable (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+         error->domain == G_RESOLVER_ERROR;
+}
+
 static void
 on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -577,17 +587,18 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->connecting);
-  if (ws == NULL && error->domain == SOUP_WEBSOCKET_ERROR)
+  if (ws == NULL && server_unreachable (error))
     {
-      /* An answer, but no WebSocket (a proxy in the way): long-polling instead. */
-      g_debug ("socket %s: no WebSocket (%s), long-polling", self->url, error->message);
-      start_polling (self);
+      g_debug ("socket %s: connect failed: %s", self->url, error->message);
+      schedule_reconnect (self);
       return;
     }
   if (ws == NULL)
     {
-      g_debug ("socket %s: connect failed: %s", self->url, error->message);
-      schedule_reconnect (self);
+      /* The host answered, but no WebSocket came of it: an HTTP answer, or the handshake
+       * cut off or timed out (a proxy in the way). Long-polling may still get through. */
+      g_debug ("socket %s: no WebSocket (%s), long-polling", self->url, error->message);
+      start_polling (self);
       return;
     }
   self->ws = ws;
@@ -1061,6 +1072,18 @@ beacon_socket_set_websocket_enabled (BeaconSocket *self, gboolean enabled)
 {
   g_return_if_fail (BEACON_IS_SOCKET (self));
   self->websocket_enabled = !!enabled;
+}
+
+const char *
+beacon_socket_get_transport (BeaconSocket *self)
+{
+  g_return_val_if_fail (BEACON_IS_SOCKET (self), NULL);
+
+  if (self->ws)
+    return "websocket";
+  if (self->polling)
+    return "polling";
+  return NULL;
 }
 
 BeaconSocketState

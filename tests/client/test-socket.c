@@ -1,5 +1,6 @@
 /* test-socket.c: integration test of BeaconSocket against the real beacon-server (the
- * harness of tests/integration): namespaces, acks, reconnection, ping timeout, queue. */
+ * harness of tests/integration): namespaces, acks, reconnection, ping timeout, queue,
+ * long-polling with its fallback. */
 
 #include "config.h"
 
@@ -772,6 +773,52 @@ test_resume_while_reconnecting (void)
   test_server_free (server);
 }
 
+/* Behind a proxy that resets every WebSocket upgrade (a TCP RST, no HTTP answer), the socket
+ * falls back to long-polling, which works both ways. */
+static void
+test_fallback_after_reset (void)
+{
+  TestServer              *server = test_server_start (test_default_world, NULL);
+  TestRelay               *relay = test_relay_new (server->port);
+  Peer                    *a = peer_new_user (server, "a");
+  Peer                    *b = peer_new_user (server, "b");
+  g_autoptr (JsonArray)    away = json_array_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonArray)    args = NULL;
+  g_autoptr (GError)       error = NULL;
+  JsonNode                *record;
+
+  relay->reset_upgrades = TRUE;
+  beacon_socket_set_url (a->socket, relay->url);
+  beacon_socket_connect (a->socket);
+  wait_event (a, "presence:connected", NULL, NULL);
+  g_assert_cmpstr (beacon_socket_get_transport (a->socket), ==, "polling");
+  g_assert_cmpuint (relay->upgrades, ==, 1);
+
+  beacon_socket_connect (b->socket);
+  wait_joined (b, 1);
+  json_array_add_string_element (away, "away");
+  beacon_socket_emit (b->socket, "/", "update_status", away);
+  record = wait_event (a, "presence_updated", "status", "away");
+  g_assert_cmpstr (test_json_string (record, "user_id"), ==, "b");
+  beacon_socket_emit_with_ack_async (a->socket, "/", "heartbeat", NULL, 5000, NULL, on_ack,
+                                     &result);
+  test_wait_until (has_result, &result);
+  args = beacon_socket_emit_with_ack_finish (a->socket, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (test_json_bool (json_array_get_element (args, 0), "ok"));
+  g_clear_object (&result);
+
+  g_assert_cmpuint (a->joined, ==, 1);
+  g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_CONNECTED);
+  g_assert_cmpstr (beacon_socket_get_transport (a->socket), ==, "polling");
+
+  peer_free (a);
+  peer_free (b);
+  test_relay_free (relay);
+  test_server_free (server);
+}
+
 /* A socket let go while its WebSocket handshake is under way finalizes at once. */
 static void
 test_free_while_connecting (void)
@@ -810,6 +857,7 @@ main (int argc, char **argv)
   g_test_add_func ("/socket/polling", test_polling);
   g_test_add_func ("/socket/polling-fallback", test_polling_fallback);
   g_test_add_func ("/socket/resume-while-reconnecting", test_resume_while_reconnecting);
+  g_test_add_func ("/socket/fallback-after-reset", test_fallback_after_reset);
 
   return g_test_run ();
 }
