@@ -294,6 +294,22 @@ test_ack (void)
   test_server_free (server);
 }
 
+/* The server acks a heartbeat of this socket. */
+static void
+assert_heartbeat_acked (Peer *peer)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonArray)    args = NULL;
+  g_autoptr (GError)       error = NULL;
+
+  beacon_socket_emit_with_ack_async (peer->socket, "/", "heartbeat", NULL, 5000, NULL, on_ack,
+                                     &result);
+  test_wait_until (has_result, &result);
+  args = beacon_socket_emit_with_ack_finish (peer->socket, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (test_json_bool (json_array_get_element (args, 0), "ok"));
+}
+
 static void
 test_presence_between_sockets (void)
 {
@@ -555,11 +571,8 @@ test_polling (void)
   TestServer *server = test_server_start (test_default_world, env);
   Peer       *a = peer_new_user (server, "a");
   Peer       *b = peer_new_user (server, "b");
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (JsonArray)    args = NULL;
-  g_autoptr (JsonArray)    away = json_array_new ();
-  g_autoptr (GError)       error = NULL;
-  JsonNode                *record;
+  g_autoptr (JsonArray) away = json_array_new ();
+  JsonNode             *record;
 
   beacon_socket_set_websocket_enabled (a->socket, FALSE);
   beacon_socket_connect (a->socket);
@@ -568,13 +581,7 @@ test_polling (void)
   g_assert_cmpuint (a->joined, ==, 1);
   g_assert_cmpint (beacon_socket_get_state (a->socket), ==, BEACON_SOCKET_STATE_CONNECTED);
 
-  beacon_socket_emit_with_ack_async (a->socket, "/", "heartbeat", NULL, 5000, NULL, on_ack,
-                                     &result);
-  test_wait_until (has_result, &result);
-  args = beacon_socket_emit_with_ack_finish (a->socket, result, &error);
-  g_assert_no_error (error);
-  g_assert_true (test_json_bool (json_array_get_element (args, 0), "ok"));
-  g_clear_object (&result);
+  assert_heartbeat_acked (a);
 
   beacon_socket_connect (b->socket);
   wait_joined (b, 1);
@@ -786,15 +793,12 @@ probed_twice (gpointer data)
 static void
 test_fallback_after_reset (void)
 {
-  TestServer              *server = test_server_start (test_default_world, NULL);
-  TestRelay               *relay = test_relay_new (server->port);
-  Peer                    *a = peer_new_user (server, "a");
-  Peer                    *b = peer_new_user (server, "b");
-  g_autoptr (JsonArray)    away = json_array_new ();
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (JsonArray)    args = NULL;
-  g_autoptr (GError)       error = NULL;
-  JsonNode                *record;
+  TestServer           *server = test_server_start (test_default_world, NULL);
+  TestRelay            *relay = test_relay_new (server->port);
+  Peer                 *a = peer_new_user (server, "a");
+  Peer                 *b = peer_new_user (server, "b");
+  g_autoptr (JsonArray) away = json_array_new ();
+  JsonNode             *record;
 
   relay->reset_upgrades = TRUE;
   beacon_socket_set_url (a->socket, relay->url);
@@ -808,13 +812,7 @@ test_fallback_after_reset (void)
   beacon_socket_emit (b->socket, "/", "update_status", away);
   record = wait_event (a, "presence_updated", "status", "away");
   g_assert_cmpstr (test_json_string (record, "user_id"), ==, "b");
-  beacon_socket_emit_with_ack_async (a->socket, "/", "heartbeat", NULL, 5000, NULL, on_ack,
-                                     &result);
-  test_wait_until (has_result, &result);
-  args = beacon_socket_emit_with_ack_finish (a->socket, result, &error);
-  g_assert_no_error (error);
-  g_assert_true (test_json_bool (json_array_get_element (args, 0), "ok"));
-  g_clear_object (&result);
+  assert_heartbeat_acked (a);
 
   /* The first probe went at the open packet, the next after 0.5 to 1.5 s, the third 1 to
    * 3 s after that. */
@@ -899,17 +897,14 @@ test_upgrade (void)
 {
   const char *env[] = { "BEACON_RATE_LIMIT_PER_S=10000", "BEACON_RATE_LIMIT_BURST=10000", NULL };
   TestServer *server = test_server_start (test_default_world, env);
-  g_autofree char         *token_a = test_server_token (server, "a", 3600);
-  Peer                    *a = peer_new (server, token_a);
-  TestClient              *b = test_client_connect_user (server, "b");
-  TestRelay               *relay = test_relay_new (server->port);
-  g_autoptr (JsonNode)     conv = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (JsonArray)    args = NULL;
-  g_autoptr (GError)       error = NULL;
-  Burst                    burst = { a, b };
-  guint                    n = 0;
-  guint                    wake_id;
+  g_autofree char     *token_a = test_server_token (server, "a", 3600);
+  Peer                *a = peer_new (server, token_a);
+  TestClient          *b = test_client_connect_user (server, "b");
+  TestRelay           *relay = test_relay_new (server->port);
+  g_autoptr (JsonNode) conv = NULL;
+  Burst                burst = { a, b };
+  guint                n = 0;
+  guint                wake_id;
 
   g_assert_cmpuint (
       test_rest (server, "POST", "/api/conversations", token_a, "{\"partner_id\":\"b\"}", &conv),
@@ -947,11 +942,7 @@ test_upgrade (void)
 
   /* Client to socket: the same; an ack after them shows nothing more is on its way. */
   test_wait_until (all_messages_in, &burst);
-  beacon_socket_emit_with_ack_async (a->socket, "/", "heartbeat", NULL, 5000, NULL, on_ack,
-                                     &result);
-  test_wait_until (has_result, &result);
-  args = beacon_socket_emit_with_ack_finish (a->socket, result, &error);
-  g_assert_no_error (error);
+  assert_heartbeat_acked (a);
   for (guint i = 0; i < a->events->len; i++)
     {
       JsonArray       *entry = g_ptr_array_index (a->events, i);
@@ -970,7 +961,6 @@ test_upgrade (void)
   g_assert_cmpuint (a->joined, ==, 1);
   g_assert_cmpuint (a->attempts, ==, 1);
 
-  g_clear_object (&result);
   test_client_free (b);
   peer_free (a);
   test_relay_free (relay);
