@@ -1,5 +1,6 @@
-/* beacon-socket.c: BeaconSocket, Socket.IO 4 over an Engine.IO v4 WebSocket session:
- * heartbeat answers, dead-server detection, namespaces, acks, queue and reconnection. */
+/* beacon-socket.c: BeaconSocket, Socket.IO 4 over an Engine.IO v4 session (WebSocket, or
+ * long-polling with upgrade): heartbeats, dead-server detection, namespaces, acks, queue,
+ * reconnection. */
 
 #include "config.h"
 
@@ -14,6 +15,11 @@
 #include "beacon-socket.h"
 
 #define DEFAULT_PATH "/api/socket/"
+/* A probe that has not become the session's transport by then is given up (the server's
+ * upgradeTimeout). */
+#define PROBE_TIMEOUT_MS 10000
+/* Failed probes are tried again after a backoff delay up to this. */
+#define PROBE_RETRY_MAX_MS 60000
 
 G_DEFINE_ENUM_TYPE (BeaconSocketState,
                     beacon_socket_state,
@@ -59,6 +65,16 @@ struct _BeaconSocket
   char                    *sid;               /* its Engine.IO session id */
   GPtrArray               *outbox;            /* BeaconEioPacket waiting for a POST */
   gboolean                 posting;           /* one POST at a time, in order */
+  gboolean                 getting;           /* the GET that brings the server's packets */
+
+  /* Upgrade of a long-polling session (Engine.IO v4): a WebSocket with the same sid is
+   * probed (2probe, 3probe); then polling pauses (no new GET or POST, the outstanding ones
+   * return) and the session goes on over the WebSocket (5). */
+  SoupWebsocketConnection *probe;
+  GCancellable            *probing;     /* the probe's handshake */
+  gboolean                 pausing;     /* the probe answered: polling winds down */
+  guint                    probe_timer; /* the next probe, or the deadline of this one */
+  BeaconBackoff            probe_backoff;
   BeaconSocketState        state;
   gboolean                 wanted; /* connect() called and no disconnect() since */
 
@@ -78,7 +94,8 @@ struct _BeaconSocket
   BeaconBackoff    backoff;
   guint            retry_source;
   guint            countdown_source;
-  gint64           retry_at; /* monotonic µs */
+  gint64           retry_at;      /* monotonic µs */
+  gint64           retry_at_real; /* the same on the clock's real time (µs) */
   guint            next_retry_in;
   GNetworkMonitor *monitor;
   gulong           monitor_handler;
@@ -114,6 +131,10 @@ static void schedule_reconnect (BeaconSocket *self);
 static void start_connect (BeaconSocket *self);
 static void start_polling (BeaconSocket *self);
 static void kick_post (BeaconSocket *self);
+static void poll_once (BeaconSocket *self);
+static void start_probe (BeaconSocket *self);
+static void finish_upgrade (BeaconSocket *self);
+static void fail_probe (BeaconSocket *self, const char *why);
 
 static void
 namespace_free (Namespace *ns)
@@ -277,11 +298,23 @@ clock_real_time (BeaconSocket *self)
   return g_date_time_to_unix (now) * G_USEC_PER_SEC + g_date_time_get_microsecond (now);
 }
 
+static void cancel_retry (BeaconSocket *self);
+
+/* A tick that finds a retry overdue by the real time: resumed from suspend (the retry's
+ * timer stood still meanwhile), so the attempt is made now. A session is checked for a
+ * silent server. */
 static void
 on_clock_tick (BeaconSocket *self)
 {
   gint64 limit = (gint64) (self->ping_interval_ms + self->ping_timeout_ms) * 1000;
 
+  if (self->retry_source != 0 && clock_real_time (self) >= self->retry_at_real)
+    {
+      g_debug ("socket %s: resumed, reconnecting now", self->url);
+      cancel_retry (self);
+      start_connect (self);
+      return;
+    }
   if (self->dead_timer == 0)
     return; /* no session to watch */
   if (clock_real_time (self) - self->last_ping_real > limit ||
@@ -298,6 +331,26 @@ restart_ping_watch (BeaconSocket *self)
   self->last_ping_real = clock_real_time (self);
   g_clear_handle_id (&self->dead_timer, g_source_remove);
   self->dead_timer = g_timeout_add (limit, on_dead_timer, self);
+}
+
+/* The open packet lists "websocket" in its "upgrades". */
+static gboolean
+offers_websocket (JsonObject *open)
+{
+  JsonNode  *upgrades = json_object_get_member (open, "upgrades");
+  JsonArray *array;
+
+  if (upgrades == NULL || !JSON_NODE_HOLDS_ARRAY (upgrades))
+    return FALSE;
+  array = json_node_get_array (upgrades);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *name = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (name) && g_strcmp0 (json_node_get_string (name), "websocket") == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -323,8 +376,13 @@ handle_open (BeaconSocket *self, const char *text, gsize len)
   self->ping_interval_ms = json_object_get_int_member_with_default (obj, "pingInterval", 25000);
   self->ping_timeout_ms = json_object_get_int_member_with_default (obj, "pingTimeout", 20000);
   beacon_backoff_reset (&self->backoff);
+  beacon_backoff_reset (&self->probe_backoff);
   set_state (self, BEACON_SOCKET_STATE_CONNECTED);
   restart_ping_watch (self);
+  /* On long-polling, a server that offers the WebSocket gets probed at once; one that
+   * offers none ("upgrades":[]) never. */
+  if (self->polling && self->websocket_enabled && offers_websocket (obj))
+    start_probe (self);
 
   g_hash_table_iter_init (&iter, self->namespaces);
   while (g_hash_table_iter_next (&iter, (gpointer *) &nsp, (gpointer *) &ns))
@@ -475,6 +533,26 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
   schedule_reconnect (self);
 }
 
+static void
+close_ws (BeaconSocket *self, SoupWebsocketConnection **ws, gboolean polite)
+{
+  if (*ws == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (*ws, self);
+  if (polite && soup_websocket_connection_get_state (*ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (*ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (ws);
+}
+
+static void
+abandon_probe (BeaconSocket *self)
+{
+  g_cancellable_cancel (self->probing);
+  g_clear_object (&self->probing);
+  g_clear_handle_id (&self->probe_timer, g_source_remove);
+  close_ws (self, &self->probe, TRUE);
+}
+
 /* Forgets the WebSocket and every per-session state; namespaces stay joined. */
 static void
 drop_connection (BeaconSocket *self, gboolean polite)
@@ -485,17 +563,14 @@ drop_connection (BeaconSocket *self, gboolean polite)
   g_cancellable_cancel (self->connecting);
   g_clear_object (&self->connecting);
   g_clear_handle_id (&self->dead_timer, g_source_remove);
+  abandon_probe (self);
+  self->pausing = FALSE;
   self->polling = FALSE;
   self->posting = FALSE;
+  self->getting = FALSE;
   g_clear_pointer (&self->sid, g_free);
   g_ptr_array_set_size (self->outbox, 0);
-  if (self->ws)
-    {
-      g_signal_handlers_disconnect_by_data (self->ws, self);
-      if (polite && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-      g_clear_object (&self->ws);
-    }
+  close_ws (self, &self->ws, polite);
   g_hash_table_iter_init (&iter, self->namespaces);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &ns))
     ns->connected = FALSE;
@@ -545,10 +620,31 @@ schedule_reconnect (BeaconSocket *self)
   delay = beacon_backoff_next_delay (&self->backoff);
   g_debug ("socket %s: reconnecting in %u ms", self->url, delay);
   self->retry_at = g_get_monotonic_time () + (gint64) delay * 1000;
+  self->retry_at_real = clock_real_time (self) + (gint64) delay * 1000;
   self->retry_source = g_timeout_add (delay, on_retry, self);
   self->countdown_source = g_timeout_add_seconds (1, on_countdown, self);
   set_next_retry_in (self, (delay + 999) / 1000);
   set_state (self, BEACON_SOCKET_STATE_RECONNECTING);
+}
+
+/* Nobody listens there (or no route to it): the server is down, not hidden by a proxy. */
+static gboolean
+server_unreachable (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+         error->domain == G_RESOLVER_ERROR;
+}
+
+/* ws becomes the session's transport. */
+static void
+attach_ws (BeaconSocket *self, SoupWebsocketConnection *ws)
+{
+  self->ws = ws;
+  soup_websocket_connection_set_max_incoming_payload_size (ws, 1000000 + 1024);
+  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), self);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), self);
 }
 
 static void
@@ -563,23 +659,21 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->connecting);
-  if (ws == NULL && error->domain == SOUP_WEBSOCKET_ERROR)
-    {
-      /* An answer, but no WebSocket (a proxy in the way): long-polling instead. */
-      g_debug ("socket %s: no WebSocket (%s), long-polling", self->url, error->message);
-      start_polling (self);
-      return;
-    }
-  if (ws == NULL)
+  if (ws == NULL && server_unreachable (error))
     {
       g_debug ("socket %s: connect failed: %s", self->url, error->message);
       schedule_reconnect (self);
       return;
     }
-  self->ws = ws;
-  soup_websocket_connection_set_max_incoming_payload_size (ws, 1000000 + 1024);
-  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), self);
-  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), self);
+  if (ws == NULL)
+    {
+      /* The host answered, but no WebSocket came of it: an HTTP answer, or the handshake
+       * cut off or timed out (a proxy in the way). Long-polling may still get through. */
+      g_debug ("socket %s: no WebSocket (%s), long-polling", self->url, error->message);
+      start_polling (self);
+      return;
+    }
+  attach_ws (self, ws);
   /* The Engine.IO open packet moves the state to connected. */
 }
 
@@ -603,10 +697,10 @@ build_uri (BeaconSocket *self, gboolean polling)
     base[strlen (base) - 1] = '\0';
   if (polling)
     scheme = g_str_equal (scheme, "wss") ? "https" : "http";
+  /* With a session (long-polling, or a WebSocket probing to upgrade it), its sid. */
   return g_strdup_printf ("%s://%s%s%sEIO=4&transport=%s%s%s", scheme, base, self->path,
                           strchr (self->path, '?') ? "&" : "?", polling ? "polling" : "websocket",
-                          polling && self->sid ? "&sid=" : "",
-                          polling && self->sid ? self->sid : "");
+                          self->sid ? "&sid=" : "", self->sid ? self->sid : "");
 }
 
 static SoupMessage *
@@ -626,8 +720,6 @@ new_message (BeaconSocket *self, const char *method, gboolean polling)
 }
 
 /* Long-polling: GET brings what the server has (the open packet first), POST sends. */
-static void poll_once (BeaconSocket *self);
-
 static void
 on_polled (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -642,6 +734,7 @@ on_polled (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  self->getting = FALSE;
   msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   if (body == NULL || soup_message_get_status (msg) != SOUP_STATUS_OK)
     {
@@ -662,8 +755,10 @@ on_polled (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   for (guint i = 0; i < packets->len && self->polling; i++)
     handle_eio (self, g_ptr_array_index (packets, i));
-  if (self->polling)
+  if (self->polling && !self->pausing)
     poll_once (self);
+  else
+    finish_upgrade (self);
 }
 
 static void
@@ -671,6 +766,7 @@ poll_once (BeaconSocket *self)
 {
   g_autoptr (SoupMessage) msg = new_message (self, SOUP_METHOD_GET, TRUE);
 
+  self->getting = TRUE;
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, self->connecting,
                                     on_polled, self);
 }
@@ -694,6 +790,7 @@ on_posted (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   kick_post (self);
+  finish_upgrade (self);
 }
 
 static void
@@ -703,7 +800,7 @@ kick_post (BeaconSocket *self)
   g_autofree char        *payload = NULL;
   g_autoptr (GBytes)      bytes = NULL;
 
-  if (self->posting || self->outbox->len == 0 || !self->polling)
+  if (self->posting || self->pausing || self->outbox->len == 0 || !self->polling)
     return;
   payload =
       beacon_eio_encode_payload ((BeaconEioPacket *const *) self->outbox->pdata, self->outbox->len);
@@ -715,6 +812,122 @@ kick_post (BeaconSocket *self)
   self->posting = TRUE;
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, self->connecting,
                                     on_posted, self);
+}
+
+/* Polling has wound down (no GET or POST out): the probe becomes the transport, and what
+ * waited in the outbox goes over it, in order, after the upgrade packet. */
+static void
+finish_upgrade (BeaconSocket *self)
+{
+  if (!self->pausing || self->getting || self->posting)
+    return;
+  g_debug ("socket %s: upgraded to WebSocket, %u packets waited for it", self->url,
+           self->outbox->len);
+  g_clear_handle_id (&self->probe_timer, g_source_remove);
+  g_signal_handlers_disconnect_by_data (self->probe, self);
+  self->pausing = FALSE;
+  self->polling = FALSE;
+  g_clear_object (&self->connecting); /* nothing of polling is left in flight */
+  attach_ws (self, g_steal_pointer (&self->probe));
+  soup_websocket_connection_send_text (self->ws, "5");
+  for (guint i = 0; i < self->outbox->len; i++)
+    {
+      g_autofree char *frame = beacon_eio_encode_text (g_ptr_array_index (self->outbox, i));
+
+      soup_websocket_connection_send_text (self->ws, frame);
+    }
+  g_ptr_array_set_size (self->outbox, 0);
+}
+
+static gboolean
+on_probe_timer (gpointer user_data)
+{
+  BeaconSocket *self = user_data;
+
+  self->probe_timer = 0;
+  if (self->probing || self->probe)
+    {
+      fail_probe (self, "timed out");
+      return G_SOURCE_REMOVE;
+    }
+  start_probe (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The session stays on long-polling (resumed if it had paused); a new probe later. */
+static void
+fail_probe (BeaconSocket *self, const char *why)
+{
+  guint delay = beacon_backoff_next_delay (&self->probe_backoff);
+
+  g_debug ("socket %s: WebSocket probe failed (%s), next in %u ms", self->url, why, delay);
+  abandon_probe (self);
+  if (self->pausing)
+    {
+      self->pausing = FALSE;
+      if (!self->getting)
+        poll_once (self);
+      kick_post (self);
+    }
+  self->probe_timer = g_timeout_add (delay, on_probe_timer, self);
+}
+
+static void
+on_probe_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
+{
+  BeaconSocket *self = user_data;
+  gsize         len;
+  const char   *text = g_bytes_get_data (message, &len);
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT || self->pausing || len != strlen ("3probe") ||
+      memcmp (text, "3probe", len) != 0)
+    {
+      fail_probe (self, "unexpected answer");
+      return;
+    }
+  self->pausing = TRUE;
+  finish_upgrade (self);
+}
+
+static void
+on_probe_closed (SoupWebsocketConnection *ws, gpointer user_data)
+{
+  fail_probe (user_data, "closed");
+}
+
+static void
+on_probe_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BeaconSocket            *self = user_data; /* not a reference: drop_connection cancels */
+  g_autoptr (GError)       error = NULL;
+  SoupWebsocketConnection *ws;
+
+  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->probing);
+  if (ws == NULL)
+    {
+      fail_probe (self, error->message);
+      return;
+    }
+  self->probe = ws;
+  g_signal_connect (ws, "message", G_CALLBACK (on_probe_message), self);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_probe_closed), self);
+  soup_websocket_connection_send_text (ws, "2probe");
+}
+
+static void
+start_probe (BeaconSocket *self)
+{
+  g_autoptr (SoupMessage) msg = new_message (self, SOUP_METHOD_GET, FALSE);
+
+  g_debug ("socket %s: probing a WebSocket for session %s", self->url, self->sid);
+  abandon_probe (self);
+  self->probing = g_cancellable_new ();
+  self->probe_timer = g_timeout_add (PROBE_TIMEOUT_MS, on_probe_timer, self);
+  soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        self->probing, on_probe_connected, self);
 }
 
 static void
@@ -1049,6 +1262,18 @@ beacon_socket_set_websocket_enabled (BeaconSocket *self, gboolean enabled)
   self->websocket_enabled = !!enabled;
 }
 
+const char *
+beacon_socket_get_transport (BeaconSocket *self)
+{
+  g_return_val_if_fail (BEACON_IS_SOCKET (self), NULL);
+
+  if (self->ws)
+    return "websocket";
+  if (self->polling)
+    return "polling";
+  return NULL;
+}
+
 BeaconSocketState
 beacon_socket_get_state (BeaconSocket *self)
 {
@@ -1202,6 +1427,8 @@ beacon_socket_init (BeaconSocket *self)
   g_queue_init (&self->queue);
   self->session = soup_session_new ();
   beacon_backoff_init (&self->backoff, NULL, NULL);
+  beacon_backoff_init (&self->probe_backoff, NULL, NULL);
+  self->probe_backoff.max_ms = PROBE_RETRY_MAX_MS;
   self->monitor = g_object_ref (g_network_monitor_get_default ());
   self->network_available = g_network_monitor_get_network_available (self->monitor);
   self->monitor_handler =

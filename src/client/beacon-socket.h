@@ -35,9 +35,12 @@ void          beacon_socket_set_url (BeaconSocket *self, const char *url);
 const char   *beacon_socket_get_path (BeaconSocket *self);
 void          beacon_socket_set_path (BeaconSocket *self, const char *path);
 void          beacon_socket_set_header (BeaconSocket *self, const char *name, const char *value);
-/* FALSE: HTTP long-polling only. With TRUE (the default) a WebSocket handshake that gets
- * an answer but no WebSocket (a proxy) falls back to long-polling (no upgrade yet). */
-void              beacon_socket_set_websocket_enabled (BeaconSocket *self, gboolean enabled);
+/* FALSE: HTTP long-polling only. With TRUE (the default) the socket opens a WebSocket; when
+ * the handshake fails on a host that is there (a proxy), it falls back to long-polling and
+ * upgrades that session to a WebSocket when the server offers it and a probe gets through. */
+void beacon_socket_set_websocket_enabled (BeaconSocket *self, gboolean enabled);
+/* "websocket" or "polling": the current session's transport; NULL without a session. */
+const char       *beacon_socket_get_transport (BeaconSocket *self);
 BeaconSocketState beacon_socket_get_state (BeaconSocket *self);
 /* The clock whose ticks (each minute, on resume) find a server silent across a suspend. */
 void  beacon_socket_set_clock (BeaconSocket *self, BeaconClock *clock);

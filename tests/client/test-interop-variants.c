@@ -15,6 +15,7 @@
 typedef struct
 {
   GSubprocess *process;
+  guint        port;
   char        *url;
   SoupSession *control;
 } Backend;
@@ -65,18 +66,20 @@ backend_start (const char *name)
   g_assert_no_error (error);
   g_assert_nonnull (line);
   g_assert_true (g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
+  backend->port = port;
   backend->url = g_strdup_printf ("http://127.0.0.1:%" G_GUINT64_FORMAT, port);
   backend->control = soup_session_new ();
   return backend;
 }
 
-/* Tells the backend to change someone's presence (POST /test/presence); it has sent every
- * event of the change when this returns. */
+/* Tells the backend to change someone's presence (POST /test/presence, straight to its
+ * port: a relay on this blocked main loop could not pass it); it has sent every event of
+ * the change when this returns. */
 static void
 backend_set (Backend *backend, const char *command_json)
 {
-  g_autoptr (GError)      error = NULL;
-  g_autofree char        *uri = g_strdup_printf ("%s/test/presence", backend->url);
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *uri = g_strdup_printf ("http://127.0.0.1:%u/test/presence", backend->port);
   g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, uri);
   g_autoptr (GBytes)      body = g_bytes_new (command_json, strlen (command_json));
   g_autoptr (GBytes)      answer = NULL;
@@ -351,7 +354,9 @@ test_friends_backend (void)
 }
 
 /* A backend with transports: ['polling']: the WebSocket handshake is refused, everything
- * goes by long-polling; "active", epoch milliseconds, no versions. */
+ * goes by long-polling; "active", epoch milliseconds, no versions. Its open packet offers
+ * no upgrade ("upgrades":[]), so the client never probes a WebSocket: a relay in front of
+ * it counts the WebSocket requests. */
 static void
 test_polling_backend (void)
 {
@@ -360,11 +365,15 @@ test_polling_backend (void)
   g_autoptr (JsonArray)    ack = NULL;
   BeaconSocket            *socket;
   Backend                 *backend;
+  TestRelay               *relay;
   Client                  *client;
 
   if (skip_without_node ())
     return;
   backend = backend_start ("polling");
+  relay = test_relay_new (backend->port);
+  g_free (backend->url);
+  backend->url = g_strdup (relay->url);
   client = client_start (backend);
   socket = beacon_session_get_socket (client->session);
 
@@ -386,8 +395,12 @@ test_polling_backend (void)
   wait_contact (client, "7003", BEACON_STATUS_ONLINE, ANY, ANY, 1795433000000);
   backend_set (backend, "{\"user\":7002,\"status\":\"offline\",\"at\":1795434000000}");
   wait_contact (client, "7002", BEACON_STATUS_OFFLINE, ANY, 1795434000000, ANY);
+  /* The first handshake, refused; no probe of the long-polling session. */
+  g_assert_cmpuint (relay->upgrades, ==, 1);
+  g_assert_cmpuint (relay->probes, ==, 0);
 
   client_free (client);
+  test_relay_free (relay);
   backend_free (backend);
 }
 

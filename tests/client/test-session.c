@@ -158,87 +158,6 @@ wait_seen_chatting (TestClient *viewer, const char *who, gboolean chatting)
     }
 }
 
-/* ---- a TCP relay: a fixed address for a server that comes back on another port ---- */
-
-typedef struct
-{
-  GSocketService *service;
-  guint           port;
-  guint           target;
-  char           *url;
-} Relay;
-
-static void
-on_spliced (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_io_stream_splice_finish (result, NULL);
-}
-
-static void
-on_upstream (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GSocketConnection) downstream = user_data;
-  g_autoptr (GSocketConnection) upstream =
-      g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, NULL);
-
-  if (upstream == NULL)
-    {
-      g_io_stream_close (G_IO_STREAM (downstream), NULL, NULL);
-      return;
-    }
-  g_io_stream_splice_async (G_IO_STREAM (downstream), G_IO_STREAM (upstream),
-                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
-                            G_PRIORITY_DEFAULT, NULL, on_spliced, NULL);
-}
-
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
-             gpointer           user_data)
-{
-  Relay                     *relay = user_data;
-  g_autoptr (GSocketClient)  client = g_socket_client_new ();
-  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, relay->target);
-
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL, on_upstream,
-                                 g_object_ref (connection));
-  return TRUE;
-}
-
-static Relay *
-relay_new (guint target)
-{
-  Relay                     *relay = g_new0 (Relay, 1);
-  g_autoptr (GError)         error = NULL;
-  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-
-  relay->service = g_socket_service_new ();
-  relay->target = target;
-  g_socket_listener_add_address (G_SOCKET_LISTENER (relay->service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
-  g_assert_no_error (error);
-  relay->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  relay->url = g_strdup_printf ("http://127.0.0.1:%u", relay->port);
-  g_signal_connect (relay->service, "incoming", G_CALLBACK (on_incoming), relay);
-  g_socket_service_start (relay->service);
-  return relay;
-}
-
-static void
-relay_free (Relay *relay)
-{
-  g_socket_service_stop (relay->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (relay->service));
-  g_signal_handlers_disconnect_by_data (relay->service, relay);
-  g_object_unref (relay->service);
-  g_free (relay->url);
-  g_free (relay);
-}
-
 /* ---- tests ---- */
 
 static void
@@ -430,7 +349,7 @@ static void
 test_server_restart_rehydrates (void)
 {
   TestServer    *server = test_server_start (test_default_world, NULL);
-  Relay         *relay = relay_new (server->port);
+  TestRelay     *relay = test_relay_new (server->port);
   BeaconSession *session = session_for (server, relay->url, "a");
   TestClient    *b;
   guint          hydrations = 0;
@@ -460,7 +379,7 @@ test_server_restart_rehydrates (void)
   g_signal_handlers_disconnect_by_data (beacon_session_get_contacts (session), &hydrations);
   session_free (session);
   test_client_free (b);
-  relay_free (relay);
+  test_relay_free (relay);
   test_server_free (server);
 }
 
@@ -474,7 +393,7 @@ static void
 test_offline_and_retry_now (void)
 {
   TestServer      *server = test_server_start (test_default_world, NULL);
-  Relay           *relay = relay_new (server->port);
+  TestRelay       *relay = test_relay_new (server->port);
   BeaconSession   *session = session_for (server, relay->url, "a");
   GNetworkMonitor *monitor = g_network_monitor_get_default ();
 
@@ -500,7 +419,7 @@ test_offline_and_retry_now (void)
   wait_state (session, BEACON_SESSION_STATE_ONLINE);
 
   session_free (session);
-  relay_free (relay);
+  test_relay_free (relay);
   test_server_free (server);
 }
 
@@ -544,7 +463,7 @@ static void
 test_token_refused_on_reconnect (void)
 {
   TestServer               *server = test_server_start (test_default_world, NULL);
-  Relay                    *relay = relay_new (server->port);
+  TestRelay                *relay = test_relay_new (server->port);
   g_autoptr (BeaconSession) session = beacon_session_new (relay->url, NULL);
   g_autoptr (GError)        error = NULL;
 
@@ -567,7 +486,7 @@ test_token_refused_on_reconnect (void)
   g_assert_cmpuint (beacon_session_get_next_retry_in (session), ==, 0);
 
   g_clear_object (&session);
-  relay_free (relay);
+  test_relay_free (relay);
   test_server_free (server);
 }
 

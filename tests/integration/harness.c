@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "beacon-eio.h"
@@ -588,4 +589,180 @@ char *
 test_json_text (JsonNode *node)
 {
   return beacon_json_to_string (node);
+}
+
+/* ---- the TCP relay ---- */
+
+typedef struct
+{
+  TestRelay         *relay; /* valid while relay->cancel is not cancelled */
+  GSocketConnection *downstream;
+  GSocketConnection *upstream;
+  GByteArray        *head;
+  guint8             buffer[4096];
+} RelayConnection;
+
+static void
+relay_connection_free (RelayConnection *conn)
+{
+  g_clear_object (&conn->downstream);
+  g_clear_object (&conn->upstream);
+  g_byte_array_unref (conn->head);
+  g_free (conn);
+}
+
+static void
+on_relay_spliced (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_io_stream_splice_finish (result, NULL);
+}
+
+static void
+on_relay_head_forwarded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RelayConnection *conn = user_data;
+
+  if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    g_io_stream_splice_async (G_IO_STREAM (conn->downstream), G_IO_STREAM (conn->upstream),
+                              G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                              G_PRIORITY_DEFAULT, NULL, on_relay_spliced, NULL);
+  relay_connection_free (conn);
+}
+
+static void
+on_relay_upstream (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RelayConnection *conn = user_data;
+
+  conn->upstream = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, NULL);
+  if (conn->upstream == NULL)
+    {
+      relay_connection_free (conn); /* closes the client's side */
+      return;
+    }
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (conn->upstream)),
+                                   conn->head->data, conn->head->len, G_PRIORITY_DEFAULT,
+                                   conn->relay->cancel, on_relay_head_forwarded, conn);
+}
+
+/* Closes with SO_LINGER 0: the peer gets a TCP reset, not an orderly end. */
+static void
+relay_reset (RelayConnection *conn)
+{
+  GSocket      *socket = g_socket_connection_get_socket (conn->downstream);
+  struct linger linger = { 1, 0 };
+
+  g_assert_cmpint (
+      setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger), ==, 0);
+  g_socket_close (socket, NULL);
+  relay_connection_free (conn);
+}
+
+static void
+relay_forward (RelayConnection *conn)
+{
+  TestRelay       *relay = conn->relay;
+  g_autofree char *text =
+      g_ascii_strdown ((const char *) conn->head->data, (gssize) conn->head->len);
+  char                      *line_end = strstr (text, "\r\n");
+  g_autoptr (GSocketClient)  client = NULL;
+  g_autoptr (GInetAddress)   loopback = NULL;
+  g_autoptr (GSocketAddress) address = NULL;
+
+  if (strstr (text, "\nupgrade: websocket") != NULL)
+    {
+      relay->upgrades++;
+      *line_end = '\0';
+      if (strstr (text, "sid=") != NULL)
+        relay->probes++;
+      if (relay->reset_upgrades)
+        {
+          relay_reset (conn);
+          return;
+        }
+    }
+  client = g_socket_client_new ();
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, relay->target);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), relay->cancel,
+                                 on_relay_upstream, conn);
+}
+
+static void relay_read_head (RelayConnection *conn);
+
+static void
+on_relay_head_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RelayConnection *conn = user_data;
+  gssize           n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0 || conn->head->len + n > 65536)
+    {
+      relay_connection_free (conn);
+      return;
+    }
+  g_byte_array_append (conn->head, conn->buffer, n);
+  if (g_strstr_len ((const char *) conn->head->data, conn->head->len, "\r\n\r\n"))
+    relay_forward (conn);
+  else
+    relay_read_head (conn);
+}
+
+static void
+relay_read_head (RelayConnection *conn)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (conn->downstream)),
+                             conn->buffer, sizeof conn->buffer, G_PRIORITY_DEFAULT,
+                             conn->relay->cancel, on_relay_head_read, conn);
+}
+
+static gboolean
+on_relay_incoming (GSocketService    *service,
+                   GSocketConnection *connection,
+                   GObject           *source_object,
+                   gpointer           user_data)
+{
+  RelayConnection *conn = g_new0 (RelayConnection, 1);
+
+  conn->relay = user_data;
+  conn->downstream = g_object_ref (connection);
+  conn->head = g_byte_array_new ();
+  relay_read_head (conn);
+  return TRUE;
+}
+
+TestRelay *
+test_relay_new (guint target)
+{
+  TestRelay                 *relay = g_new0 (TestRelay, 1);
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  relay->service = g_socket_service_new ();
+  relay->cancel = g_cancellable_new ();
+  relay->target = target;
+  g_socket_listener_add_address (G_SOCKET_LISTENER (relay->service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  relay->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  relay->url = g_strdup_printf ("http://127.0.0.1:%u", relay->port);
+  g_signal_connect (relay->service, "incoming", G_CALLBACK (on_relay_incoming), relay);
+  g_socket_service_start (relay->service);
+  return relay;
+}
+
+/* Connections already spliced go on; those still being read or connected are dropped. */
+void
+test_relay_free (TestRelay *relay)
+{
+  g_cancellable_cancel (relay->cancel);
+  g_socket_service_stop (relay->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (relay->service));
+  g_signal_handlers_disconnect_by_data (relay->service, relay);
+  g_object_unref (relay->service);
+  g_object_unref (relay->cancel);
+  g_free (relay->url);
+  g_free (relay);
 }

@@ -81,6 +81,25 @@ void test_client_clear (TestClient *client, const char *name);
 /* Waits until cond(data) is TRUE, iterating the main context (fails after 10 s). */
 void test_wait_until (gboolean (*cond) (gpointer data), gpointer data);
 
+/* A TCP relay on a loopback port to the loopback port target (changeable at any time, for a
+ * server that comes back on another port). It reads the head of each connection's first
+ * request before it forwards anything; with reset_upgrades, a connection whose request asks
+ * for a WebSocket is reset (RST), as some proxies do, and plain HTTP still goes through. */
+typedef struct
+{
+  GSocketService *service;
+  GCancellable   *cancel;
+  guint           port;
+  guint           target;
+  char           *url; /* http://127.0.0.1:port */
+  gboolean        reset_upgrades;
+  guint           upgrades; /* connections asking for a WebSocket */
+  guint           probes;   /* of these, upgrades of a session (a sid in the query) */
+} TestRelay;
+
+TestRelay *test_relay_new (guint target);
+void       test_relay_free (TestRelay *relay);
+
 /* JSON conveniences for assertions. */
 const char *test_json_string (JsonNode *node, const char *member);
 gboolean    test_json_bool (JsonNode *node, const char *member);
