@@ -94,7 +94,9 @@ start_watcher (Fixture *f)
   NameWait           wait = { f->host, WATCHER_NAME, TRUE };
 
   g_assert_null (f->watcher);
-  f->watcher = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "status-notifier-watcher", NULL);
+  f->watcher =
+      g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                        &error, "status-notifier-watcher", NULL);
   g_assert_no_error (error);
   test_wait_until (name_as_wanted, &wait);
   test_wait_until (watcher_answers, f);

@@ -756,7 +756,8 @@ test_tray (void)
   /* No watcher yet: no icon, and closing the window would quit (no run in background). */
   g_assert_false (beacon_tray_get_visible (tray));
 
-  watcher = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "status-notifier-watcher", NULL);
+  watcher = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, "status-notifier-watcher", NULL);
   g_assert_no_error (error);
   test_wait_until (watcher_answers, host);
   g_variant_unref (desktop_test_call (
