@@ -94,6 +94,7 @@ cmd_run() {
   # The demo's password is public (beacon-server --demo prints it); a real account's
   # token stays in the keyring.
   BEACON_PASSWORD=beacon-demo GSETTINGS_SCHEMA_DIR="$top/build/data" \
+    BEACON_ICON_THEME_PATH="$top/data/icons" \
     "$top/build/src/app/beacon" --server "http://127.0.0.1:$port" --email demo@beacon.test "$@"
 }
 

@@ -407,8 +407,14 @@ get_property (GDBusConnection *connection,
     return g_variant_new_string (status_string (self->attention));
   if (g_str_equal (property_name, "WindowId"))
     return g_variant_new_int32 (0);
-  if (g_str_equal (property_name, "IconThemePath") ||
-      g_str_equal (property_name, "OverlayIconName") ||
+  if (g_str_equal (property_name, "IconThemePath"))
+    {
+      /* Run from the build tree, the icons are not installed: the host looks here. */
+      const char *path = g_getenv ("BEACON_ICON_THEME_PATH");
+
+      return g_variant_new_string (path != NULL ? path : "");
+    }
+  if (g_str_equal (property_name, "OverlayIconName") ||
       g_str_equal (property_name, "AttentionMovieName"))
     return g_variant_new_string ("");
   if (g_str_equal (property_name, "IconName"))

@@ -765,6 +765,9 @@ test_tray (void)
       g_variant_new ("(s)", "org.kde.StatusNotifierHost-beacon-test"), "()", NULL));
   test_wait_until (tray_visible, tray);
 
+  /* Run from the build tree, the host finds the icons where the environment says. */
+  wait_item (host, "IconThemePath", "/beacon-test-icons");
+
   /* The icon shows our own status; the tooltip who is online. */
   wait_item (host, "IconName", "org.beaconim.Beacon-online-symbolic");
   wait_item (host, "ToolTip", "contacts online");
@@ -992,6 +995,7 @@ main (int argc, char *argv[])
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
   g_setenv ("GDK_BACKEND", "x11", TRUE);
+  g_setenv ("BEACON_ICON_THEME_PATH", "/beacon-test-icons", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   if (g_getenv ("DISPLAY") == NULL)
