@@ -9,43 +9,17 @@
 
 #include "beacon-conversation-store.h"
 #include "beacon-json.h"
+#include "model-shadow.h"
 
 #define ME "me"
 
 typedef struct
 {
   BeaconConversationStore *store;
-  GPtrArray               *shadow;  /* what items-changed told, replayed */
-  guint                    changes; /* items-changed emissions */
+  ModelShadow              shadow;
   guint                    total_notified;
   GPtrArray               *notified; /* property names notified on watched objects */
 } Fixture;
-
-/* Replays each change on a copy, so that a wrong position or count shows as a copy that
- * differs from the model. */
-static void
-on_items_changed (GListModel *model, guint position, guint removed, guint added, Fixture *f)
-{
-  g_assert_cmpuint (position + removed, <=, f->shadow->len);
-  g_ptr_array_remove_range (f->shadow, position, removed);
-  for (guint i = 0; i < added; i++)
-    g_ptr_array_insert (f->shadow, position + i, g_list_model_get_item (model, position + i));
-  f->changes++;
-}
-
-static void
-assert_shadow (Fixture *f)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (f->store));
-
-  g_assert_cmpuint (f->shadow->len, ==, n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (BeaconConversation) item = g_list_model_get_item (G_LIST_MODEL (f->store), i);
-
-      g_assert_true (item == f->shadow->pdata[i]);
-    }
-}
 
 static void
 on_total_unread (GObject *object, GParamSpec *pspec, Fixture *f)
@@ -79,16 +53,15 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   f->store = beacon_conversation_store_new (ME);
-  f->shadow = g_ptr_array_new_with_free_func (g_object_unref);
   f->notified = g_ptr_array_new ();
-  g_signal_connect (f->store, "items-changed", G_CALLBACK (on_items_changed), f);
+  model_shadow_init (&f->shadow, G_LIST_MODEL (f->store));
   g_signal_connect (f->store, "notify::total-unread", G_CALLBACK (on_total_unread), f);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_ptr_array_unref (f->shadow);
+  model_shadow_clear (&f->shadow);
   g_assert_finalize_object (f->store);
   g_ptr_array_unref (f->notified);
 }
@@ -109,7 +82,7 @@ load (Fixture *f, const char *text)
   g_autoptr (JsonNode) node = json (text);
 
   beacon_conversation_store_load (f->store, json_node_get_array (node));
-  assert_shadow (f);
+  model_shadow_assert (&f->shadow);
 }
 
 /* An entry of GET /api/conversations with partner "u<id>" and no message. */
@@ -150,7 +123,7 @@ apply_new_message (Fixture *f, const char *conversation, const char *id, const c
   BeaconMessage       *message =
       beacon_conversation_store_apply_new_message (f->store, json_node_get_object (node));
 
-  assert_shadow (f);
+  model_shadow_assert (&f->shadow);
   return message;
 }
 
@@ -184,8 +157,8 @@ test_load (Fixture *f, gconstpointer data)
            "\"unread_count\":2},"
            "{\"id\":\"b\",\"partner\":{\"id\":\"ub\",\"name\":null,\"role\":null},"
            "\"last_message\":null,\"unread_count\":3}]");
-  g_assert_cmpuint (f->changes, ==, 1);
-  g_assert_cmpuint (f->shadow->len, ==, 2);
+  g_assert_cmpuint (f->shadow.changes, ==, 1);
+  g_assert_cmpuint (f->shadow.items->len, ==, 2);
   g_assert_cmpstr (id_at (f, 0), ==, "a");
 
   conversation = lookup (f, "a");
@@ -225,7 +198,7 @@ test_load_merges (Fixture *f, gconstpointer data)
 
   /* The same list, one count changed: the same objects, no list change, one notify. */
   load_entries (f, (const char *const[]){ "a:4", "b:1", "c:0", "d:0", NULL });
-  g_assert_cmpuint (f->changes, ==, 1);
+  g_assert_cmpuint (f->shadow.changes, ==, 1);
   g_assert_true (lookup (f, "a") == a);
   g_assert_cmpuint (f->notified->len, ==, 1);
   g_assert_cmpuint (count_notified (f, "unread-count"), ==, 1);
@@ -235,7 +208,7 @@ test_load_merges (Fixture *f, gconstpointer data)
   /* c moved to the top, d gone, e new at the end: one change over the range that
    * differs, and the objects kept. */
   load_entries (f, (const char *const[]){ "c:0", "a:4", "b:1", "e:2", NULL });
-  g_assert_cmpuint (f->changes, ==, 2);
+  g_assert_cmpuint (f->shadow.changes, ==, 2);
   g_assert_true (lookup (f, "c") == c);
   g_assert_true (lookup (f, "b") == b);
   g_assert_null (beacon_conversation_store_lookup (f->store, "d"));
@@ -246,9 +219,9 @@ test_load_merges (Fixture *f, gconstpointer data)
 
   /* Only the last entry changed: the change covers only it. */
   load_entries (f, (const char *const[]){ "c:0", "a:4", "b:1", "f:0", NULL });
-  g_assert_cmpuint (f->changes, ==, 3);
-  g_assert_cmpuint (f->shadow->len, ==, 4);
-  g_assert_true (f->shadow->pdata[2] == b);
+  g_assert_cmpuint (f->shadow.changes, ==, 3);
+  g_assert_cmpuint (f->shadow.items->len, ==, 4);
+  g_assert_true (f->shadow.items->pdata[2] == b);
 }
 
 static void
@@ -285,7 +258,7 @@ test_add (Fixture *f, gconstpointer data)
 
   load_entries (f, (const char *const[]){ "a:1", NULL });
   added = beacon_conversation_store_add (f->store, json_node_get_object (post));
-  assert_shadow (f);
+  model_shadow_assert (&f->shadow);
   g_assert_nonnull (added);
   g_assert_cmpstr (id_at (f, 0), ==, "n");
   g_assert_cmpuint (beacon_conversation_get_unread_count (added), ==, 0);
@@ -302,7 +275,7 @@ test_add (Fixture *f, gconstpointer data)
     g_assert_cmpstr (beacon_conversation_get_partner_name (a), ==, "Renamed");
     g_assert_cmpstr (id_at (f, 1), ==, "a");
   }
-  g_assert_cmpuint (f->changes, ==, 2);
+  g_assert_cmpuint (f->shadow.changes, ==, 2);
 }
 
 static void
@@ -321,7 +294,7 @@ test_new_message (Fixture *f, gconstpointer data)
                  message);
   /* To the top, as a move (a removal and an insertion). */
   g_assert_cmpstr (id_at (f, 0), ==, "c");
-  g_assert_cmpuint (f->changes, ==, 3);
+  g_assert_cmpuint (f->shadow.changes, ==, 3);
   g_assert_cmpuint (beacon_conversation_get_unread_count (c), ==, 2);
   g_assert_cmpuint (beacon_conversation_store_get_total_unread (f->store), ==, 2);
   g_assert_cmpstr (beacon_conversation_get_last_message (c), ==, "text 10");
@@ -331,7 +304,7 @@ test_new_message (Fixture *f, gconstpointer data)
   /* The same message again (another device's echo): not counted twice, no move. */
   apply_new_message (f, "c", "10", "uc");
   g_assert_cmpuint (beacon_conversation_get_unread_count (c), ==, 2);
-  g_assert_cmpuint (f->changes, ==, 3);
+  g_assert_cmpuint (f->shadow.changes, ==, 3);
 
   /* Ours (from another device): no unread. */
   apply_new_message (f, "c", "11", ME);
@@ -463,8 +436,8 @@ test_unread (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->total_notified, ==, 2);
 
   beacon_conversation_store_clear (f->store);
-  assert_shadow (f);
-  g_assert_cmpuint (f->shadow->len, ==, 0);
+  model_shadow_assert (&f->shadow);
+  g_assert_cmpuint (f->shadow.items->len, ==, 0);
   g_assert_cmpuint (beacon_conversation_store_get_total_unread (f->store), ==, 0);
   g_assert_cmpuint (f->total_notified, ==, 3);
   g_assert_null (beacon_conversation_store_lookup (f->store, "a"));
@@ -475,10 +448,10 @@ test_other_user (Fixture *f, gconstpointer data)
 {
   load_entries (f, (const char *const[]){ "a:2", NULL });
   beacon_conversation_store_set_self_user_id (f->store, ME);
-  g_assert_cmpuint (f->shadow->len, ==, 1);
+  g_assert_cmpuint (f->shadow.items->len, ==, 1);
   beacon_conversation_store_set_self_user_id (f->store, "someone-else");
-  assert_shadow (f);
-  g_assert_cmpuint (f->shadow->len, ==, 0);
+  model_shadow_assert (&f->shadow);
+  g_assert_cmpuint (f->shadow.items->len, ==, 0);
   g_assert_cmpuint (beacon_conversation_store_get_total_unread (f->store), ==, 0);
 }
 
@@ -512,7 +485,7 @@ test_bad_json (Fixture *f, gconstpointer data)
            "{\"id\":-3,\"partner\":{\"id\":\"u\"}},"
            "{\"id\":\"a\",\"partner\":{\"id\":\"ua\"},\"unread_count\":1},"
            "{\"id\":\"a\",\"partner\":{\"id\":\"ua2\"},\"unread_count\":9}]");
-  g_assert_cmpuint (f->shadow->len, ==, 1);
+  g_assert_cmpuint (f->shadow.items->len, ==, 1);
   g_assert_cmpuint (beacon_conversation_store_get_total_unread (f->store), ==, 1);
   for (guint i = 1; i <= 9; i++)
     {
@@ -538,8 +511,8 @@ test_bad_json (Fixture *f, gconstpointer data)
     beacon_conversation_store_apply_message_read (f->store, json_node_get_object (read));
     g_assert_null (beacon_conversation_store_add (f->store, json_node_get_object (post)));
   }
-  assert_shadow (f);
-  g_assert_cmpuint (f->shadow->len, ==, 1);
+  model_shadow_assert (&f->shadow);
+  g_assert_cmpuint (f->shadow.items->len, ==, 1);
   g_assert_cmpuint (beacon_conversation_store_get_total_unread (f->store), ==, 1);
 }
 

@@ -9,6 +9,7 @@
 
 #include "beacon-json.h"
 #include "beacon-message-list.h"
+#include "model-shadow.h"
 
 #define ME   "me"
 #define CONV "c1"
@@ -16,37 +17,10 @@
 typedef struct
 {
   BeaconMessageList *list;
-  GPtrArray         *shadow;   /* what items-changed told, replayed */
-  guint              changes;  /* items-changed emissions */
+  ModelShadow        shadow;
   GPtrArray         *notified; /* property names notified on the watched message */
   guint              has_more_notified;
 } Fixture;
-
-/* Replays each change on a copy, so that a wrong position or count shows as a copy that
- * differs from the model. */
-static void
-on_items_changed (GListModel *model, guint position, guint removed, guint added, Fixture *f)
-{
-  g_assert_cmpuint (position + removed, <=, f->shadow->len);
-  g_ptr_array_remove_range (f->shadow, position, removed);
-  for (guint i = 0; i < added; i++)
-    g_ptr_array_insert (f->shadow, position + i, g_list_model_get_item (model, position + i));
-  f->changes++;
-}
-
-static void
-assert_shadow (Fixture *f)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (f->list));
-
-  g_assert_cmpuint (f->shadow->len, ==, n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (BeaconMessage) item = g_list_model_get_item (G_LIST_MODEL (f->list), i);
-
-      g_assert_true (item == f->shadow->pdata[i]);
-    }
-}
 
 static void
 on_notify (GObject *object, GParamSpec *pspec, Fixture *f)
@@ -81,16 +55,15 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   f->list = beacon_message_list_new (CONV, ME);
-  f->shadow = g_ptr_array_new_with_free_func (g_object_unref);
   f->notified = g_ptr_array_new ();
-  g_signal_connect (f->list, "items-changed", G_CALLBACK (on_items_changed), f);
+  model_shadow_init (&f->shadow, G_LIST_MODEL (f->list));
   g_signal_connect (f->list, "notify::has-more", G_CALLBACK (on_has_more), f);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_ptr_array_unref (f->shadow);
+  model_shadow_clear (&f->shadow);
   g_assert_finalize_object (f->list);
   g_ptr_array_unref (f->notified);
 }
@@ -175,8 +148,8 @@ test_pages (Fixture *f, gconstpointer data)
   g_assert_false (beacon_message_list_get_history_loaded (f->list));
 
   prepend (f, (const char *const[]){ "30", "40", "50", NULL }, 3);
-  g_assert_cmpuint (f->changes, ==, 1);
-  assert_shadow (f);
+  g_assert_cmpuint (f->shadow.changes, ==, 1);
+  model_shadow_assert (&f->shadow);
   g_assert_true (beacon_message_list_get_history_loaded (f->list));
   g_assert_true (beacon_message_list_get_has_more (f->list));
   g_assert_cmpuint (f->has_more_notified, ==, 0);
@@ -184,8 +157,8 @@ test_pages (Fixture *f, gconstpointer data)
 
   /* An older page goes in front, in one change; lookups follow the shift. */
   prepend (f, (const char *const[]){ "10", "20", NULL }, 3);
-  g_assert_cmpuint (f->changes, ==, 2);
-  assert_shadow (f);
+  g_assert_cmpuint (f->shadow.changes, ==, 2);
+  model_shadow_assert (&f->shadow);
   g_assert_cmpstr (id_at (f, 0), ==, "10");
   g_assert_cmpstr (id_at (f, 4), ==, "50");
   g_assert_cmpstr (beacon_message_list_get_oldest_id (f->list), ==, "10");
@@ -198,9 +171,9 @@ test_pages (Fixture *f, gconstpointer data)
 
   /* Known messages are not added twice, nor twice from one page. */
   prepend (f, (const char *const[]){ "5", "5", "10", "20", NULL }, 4);
-  g_assert_cmpuint (f->changes, ==, 3);
+  g_assert_cmpuint (f->shadow.changes, ==, 3);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 6);
-  assert_shadow (f);
+  model_shadow_assert (&f->shadow);
   g_assert_cmpstr (id_at (f, 0), ==, "5");
   g_assert_cmpstr (id_at (f, 1), ==, "10");
   g_assert_true (beacon_message_list_find (f->list, "50", &position));
@@ -208,7 +181,7 @@ test_pages (Fixture *f, gconstpointer data)
 
   /* A page of nothing new changes nothing. */
   prepend (f, (const char *const[]){ "5", "10", NULL }, 2);
-  g_assert_cmpuint (f->changes, ==, 3);
+  g_assert_cmpuint (f->shadow.changes, ==, 3);
 }
 
 static void
@@ -220,7 +193,7 @@ test_live_then_history (Fixture *f, gconstpointer data)
   g_assert_false (beacon_message_list_get_history_loaded (f->list));
   /* The newest page includes the live message: it stays the same object, at the end. */
   prepend (f, (const char *const[]){ "50", "60", NULL }, 50);
-  assert_shadow (f);
+  model_shadow_assert (&f->shadow);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 2);
   g_assert_true (beacon_message_list_lookup (f->list, "60") == live);
   g_assert_cmpstr (id_at (f, 0), ==, "50");
@@ -235,7 +208,7 @@ test_pending_to_read (Fixture *f, gconstpointer data)
 
   add_message (f, "1", "them");
   message = beacon_message_list_add_pending (f->list, "hi");
-  assert_shadow (f);
+  model_shadow_assert (&f->shadow);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 2);
   g_assert_cmpint (beacon_message_get_state (message), ==, BEACON_MESSAGE_PENDING);
   g_assert_null (beacon_message_get_id (message));
@@ -251,7 +224,7 @@ test_pending_to_read (Fixture *f, gconstpointer data)
 
   watch (f, message);
   g_assert_true (confirm (f, client_id, "7", FALSE) == message);
-  g_assert_cmpuint (f->changes, ==, 2);
+  g_assert_cmpuint (f->shadow.changes, ==, 2);
   g_assert_cmpint (beacon_message_get_state (message), ==, BEACON_MESSAGE_SENT);
   g_assert_cmpstr (beacon_message_get_id (message), ==, "7");
   g_assert_true (beacon_message_list_lookup (f->list, "7") == message);
@@ -275,8 +248,8 @@ test_pending_to_read (Fixture *f, gconstpointer data)
   beacon_message_list_mark_read_up_to (f->list, "7");
   g_assert_cmpint (beacon_message_get_state (message), ==, BEACON_MESSAGE_READ);
   g_assert_nonnull (beacon_message_get_read_at (message));
-  g_assert_cmpuint (f->changes, ==, 2);
-  assert_shadow (f);
+  g_assert_cmpuint (f->shadow.changes, ==, 2);
+  model_shadow_assert (&f->shadow);
 }
 
 static void
@@ -310,7 +283,7 @@ test_merge_by_client_id (Fixture *f, gconstpointer data)
 
   /* new_message of a backend that echoes our message with its client id. */
   g_assert_true (add (f, text) == pending);
-  g_assert_cmpuint (f->changes, ==, 1);
+  g_assert_cmpuint (f->shadow.changes, ==, 1);
   g_assert_cmpstr (beacon_message_get_id (pending), ==, "8");
   g_assert_cmpstr (beacon_message_get_content (pending), ==, "hi");
   g_assert_cmpint (beacon_message_get_state (pending), ==, BEACON_MESSAGE_SENT);
@@ -334,7 +307,7 @@ test_echo_before_confirm (Fixture *f, gconstpointer data)
 
   /* The confirmation tells they are one: the pending copy goes. */
   g_assert_true (confirm (f, client_id, "9", TRUE) == echo);
-  assert_shadow (f);
+  model_shadow_assert (&f->shadow);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 3);
   g_assert_cmpstr (id_at (f, 1), ==, "2");
   g_assert_true (beacon_message_list_lookup_client_id (f->list, client_id) == echo);
@@ -450,7 +423,7 @@ test_bad_json (Fixture *f, gconstpointer data)
   g_string_append_c (page, ']');
   page_node = json (page->str);
   beacon_message_list_prepend_page (f->list, json_node_get_array (page_node), 100);
-  g_assert_cmpuint (f->changes, ==, 0);
+  g_assert_cmpuint (f->shadow.changes, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 0);
   g_assert_null (beacon_message_list_get_oldest_id (f->list));
   g_assert_null (beacon_message_list_get_last_incoming_id (f->list));
