@@ -25,6 +25,7 @@ struct _BeaconDesktop
   BeaconNotifier    *notifier;
   BeaconIdleMonitor *idle;
   char              *visible_conversation;
+  char              *writers;   /* who wrote the unread chats, or NULL: none unread */
   gboolean           auto_away; /* away because idle, not by choice */
   gboolean           held;      /* the window is hidden, the app held */
 };
@@ -141,37 +142,53 @@ set_status (BeaconDesktop *self, const char *status)
                                    on_status_set, NULL);
 }
 
-/* The tray follows the session: own status (or offline), unread chats, who is online. */
+/* The icon and the tooltip follow the session: own status (or offline), whether anything
+ * is unread, who is online, who wrote. */
 static void
 update_tray (BeaconDesktop *self)
 {
-  BeaconSessionState       state;
-  const char              *status;
-  g_autofree char         *icon = NULL;
-  g_autofree char         *body = NULL;
-  BeaconConversationStore *conversations;
-  guint                    online, unread = 0, shown = 0, n;
-  GString                 *writers = g_string_new (NULL);
+  const char      *status = NULL;
+  g_autofree char *icon = NULL;
+  g_autofree char *body = NULL;
+  guint            online = 0;
 
-  if (self->session == NULL)
-    {
-      beacon_tray_set_icon_name (self->tray, APP_ID "-offline-symbolic");
-      g_string_free (writers, TRUE);
-      return;
-    }
-
-  state = beacon_session_get_state (self->session);
-  status = beacon_session_get_own_status (self->session);
-  if (state != BEACON_SESSION_STATE_ONLINE || status == NULL)
-    status = "offline";
-  icon = g_strdup_printf (APP_ID "-%s-symbolic", status);
+  if (self->session != NULL &&
+      beacon_session_get_state (self->session) == BEACON_SESSION_STATE_ONLINE)
+    status = beacon_session_get_own_status (self->session);
+  icon = g_strdup_printf (APP_ID "-%s-symbolic", status != NULL ? status : "offline");
   beacon_tray_set_icon_name (self->tray, icon);
+  beacon_tray_set_attention (self->tray, self->writers != NULL);
 
-  /* The five most recent unread chats, in the menu and named in the tooltip. */
-  conversations = beacon_session_get_conversations (self->session);
+  if (self->session != NULL)
+    online = beacon_session_get_online_count (self->session);
+  body = g_strdup_printf (ngettext ("%u contact online", "%u contacts online", online), online);
+  if (self->writers != NULL)
+    {
+      g_autofree char *line = g_strdup_printf (_ ("New messages from %s"), self->writers);
+      g_autofree char *both = g_strdup_printf ("%s\n%s", body, line);
+
+      g_free (body);
+      body = g_steal_pointer (&both);
+    }
+  beacon_tray_set_tooltip_title (self->tray, _ ("Beacon"));
+  beacon_tray_set_tooltip_body (self->tray, body);
+}
+
+/* The five most recent unread chats, in the menu and named in the tooltip: redone when the
+ * conversations change, not at every presence change. */
+static void
+update_chats (BeaconDesktop *self)
+{
+  BeaconConversationStore *conversations = NULL;
+  GString                 *writers = g_string_new (NULL);
+  guint                    shown = 0, n = 0;
+
+  if (self->session != NULL)
+    conversations = beacon_session_get_conversations (self->session);
+  if (conversations != NULL)
+    n = g_list_model_get_n_items (G_LIST_MODEL (conversations));
   g_menu_remove_all (self->tray_chats);
-  n = conversations != NULL ? g_list_model_get_n_items (G_LIST_MODEL (conversations)) : 0;
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && shown < MAX_TRAY_CHATS; i++)
     {
       g_autoptr (BeaconConversation) conversation =
           g_list_model_get_item (G_LIST_MODEL (conversations), i);
@@ -182,11 +199,9 @@ update_tray (BeaconDesktop *self)
 
       if (count == 0)
         continue;
-      unread += count;
       if (name == NULL)
         name = beacon_conversation_get_partner_id (conversation);
-      if (shown++ >= MAX_TRAY_CHATS)
-        continue;
+      shown++;
       label = g_strdup_printf ("%s (%u)", name, count);
       item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target_value (
@@ -194,21 +209,9 @@ update_tray (BeaconDesktop *self)
       g_menu_append_item (self->tray_chats, item);
       g_string_append_printf (writers, "%s%s", writers->len > 0 ? ", " : "", name);
     }
-  beacon_tray_set_attention (self->tray, unread > 0);
-
-  online = beacon_session_get_online_count (self->session);
-  body = g_strdup_printf (ngettext ("%u contact online", "%u contacts online", online), online);
-  if (writers->len > 0)
-    {
-      g_autofree char *line = g_strdup_printf (_ ("New messages from %s"), writers->str);
-      g_autofree char *both = g_strdup_printf ("%s\n%s", body, line);
-
-      g_free (body);
-      body = g_steal_pointer (&both);
-    }
-  beacon_tray_set_tooltip_title (self->tray, _ ("Beacon"));
-  beacon_tray_set_tooltip_body (self->tray, body);
-  g_string_free (writers, TRUE);
+  g_free (self->writers);
+  self->writers = g_string_free (writers, writers->len == 0);
+  update_tray (self);
 }
 
 static void
@@ -265,9 +268,9 @@ beacon_desktop_set_visible_conversation (BeaconDesktop *self, const char *conver
 static void
 watch_conversations (BeaconDesktop *self, BeaconConversationStore *store)
 {
-  g_signal_connect_object (store, "notify::total-unread", G_CALLBACK (update_tray), self,
+  g_signal_connect_object (store, "notify::total-unread", G_CALLBACK (update_chats), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (store, "items-changed", G_CALLBACK (update_tray), self,
+  g_signal_connect_object (store, "items-changed", G_CALLBACK (update_chats), self,
                            G_CONNECT_SWAPPED);
 }
 
@@ -295,7 +298,7 @@ beacon_desktop_set_session (BeaconDesktop *self, BeaconSession *session)
       g_signal_connect_swapped (session, "notify::own-status", G_CALLBACK (on_own_status), self);
       watch_conversations (self, beacon_session_get_conversations (session));
     }
-  update_tray (self);
+  update_chats (self);
 }
 
 /* Start at login: the Background portal inside Flatpak, an XDG autostart entry outside. */
@@ -386,6 +389,7 @@ beacon_desktop_dispose (GObject *object)
   g_clear_object (&self->tray_chats);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->visible_conversation, g_free);
+  g_clear_pointer (&self->writers, g_free);
 
   G_OBJECT_CLASS (beacon_desktop_parent_class)->dispose (object);
 }

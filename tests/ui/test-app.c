@@ -772,6 +772,22 @@ test_tray (void)
   wait_item (host, "IconName", "org.beaconim.Beacon-online-symbolic");
   wait_item (host, "ToolTip", "contacts online");
 
+  /* A message while Bruno's chat is closed: attention, and who wrote; read: back. */
+  {
+    BeaconChatView *view =
+        BEACON_CHAT_VIEW (find_type (GTK_WIDGET (t.window), BEACON_TYPE_CHAT_VIEW));
+    g_autofree char *payload =
+        g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"Are you there?\"}",
+                         beacon_conversation_get_id (beacon_chat_view_get_conversation (view)));
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.close-chat", NULL));
+    test_client_emit (t.bruno, "send_message", payload, FALSE);
+    wait_item (host, "Status", "NeedsAttention");
+    wait_item (host, "ToolTip", "New messages from Bruno Costa");
+    g_assert_true (beacon_window_open_chat (t.window, "b"));
+    wait_item (host, "Status", "Active");
+  }
+
   /* "Away" from the tray's menu reaches the server: Bruno sees it. */
   menu_path = item_string (host, "Menu");
   layout = desktop_test_call (host, item, menu_path, "com.canonical.dbusmenu", "GetLayout",
