@@ -284,18 +284,6 @@ on_banner_button (BeaconWindow *self)
 }
 
 static const char *
-status_icon (const char *status)
-{
-  if (g_strcmp0 (status, "away") == 0)
-    return APP_ID "-away-symbolic";
-  if (g_strcmp0 (status, "busy") == 0)
-    return APP_ID "-busy-symbolic";
-  if (g_strcmp0 (status, "invisible") == 0)
-    return APP_ID "-invisible-symbolic";
-  return APP_ID "-online-symbolic";
-}
-
-static const char *
 status_words (const char *status)
 {
   if (g_strcmp0 (status, "away") == 0)
@@ -314,6 +302,7 @@ update_own_status (BeaconWindow *self)
   const char      *message;
   const char      *name;
   g_autofree char *subtitle = NULL;
+  g_autofree char *icon = NULL;
 
   if (self->session == NULL)
     return;
@@ -323,7 +312,9 @@ update_own_status (BeaconWindow *self)
   if (status == NULL)
     status = "online";
 
-  gtk_menu_button_set_icon_name (self->status_button, status_icon (status));
+  /* The tray's icons: one per status the person can choose. */
+  icon = g_strdup_printf (APP_ID "-%s-symbolic", status);
+  gtk_menu_button_set_icon_name (self->status_button, icon);
 
   if (message != NULL && *message != '\0')
     /* TRANSLATORS: your status and your status message, e.g. "Away: At lunch" */
