@@ -42,7 +42,7 @@ struct _User
   char          *email;
   char          *role;
   char          *headline;
-  GHashTable    *contacts; /* set of User * */
+  GPtrArray     *contacts; /* of User *, sorted by address: the adjacency list */
   GPtrArray     *devices;  /* of Device * */
   Chosen         chosen;
   char          *custom_message;

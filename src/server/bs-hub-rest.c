@@ -65,13 +65,8 @@ compare_users_by_name (gconstpointer a, gconstpointer b)
 static GPtrArray *
 sorted_contacts (User *user)
 {
-  GPtrArray     *contacts = g_ptr_array_sized_new (g_hash_table_size (user->contacts));
-  GHashTableIter iter;
-  gpointer       key;
+  GPtrArray *contacts = g_ptr_array_copy (user->contacts, NULL, NULL);
 
-  g_hash_table_iter_init (&iter, user->contacts);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (contacts, key);
   g_ptr_array_sort (contacts, compare_users_by_name);
   return contacts;
 }

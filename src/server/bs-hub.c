@@ -45,7 +45,7 @@ user_free (User *user)
   g_free (user->email);
   g_free (user->role);
   g_free (user->headline);
-  g_hash_table_unref (user->contacts);
+  g_ptr_array_unref (user->contacts);
   g_ptr_array_unref (user->devices);
   g_free (user->custom_message);
   g_free (user);
@@ -79,10 +79,48 @@ bs_hub_user_chatting_with (User *user, User *viewer)
   return FALSE;
 }
 
+/* Where @contact is in @user's contacts, or where it would go (*found tells which). */
+static guint
+contact_position (User *user, User *contact, gboolean *found)
+{
+  guint lo = 0, hi = user->contacts->len;
+
+  while (lo < hi)
+    {
+      guint    mid = lo + (hi - lo) / 2;
+      guintptr at = (guintptr) user->contacts->pdata[mid];
+
+      if (at == (guintptr) contact)
+        {
+          *found = TRUE;
+          return mid;
+        }
+      if (at < (guintptr) contact)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  *found = FALSE;
+  return lo;
+}
+
 gboolean
 bs_hub_is_contact (User *a, User *b)
 {
-  return g_hash_table_contains (a->contacts, b);
+  gboolean found;
+
+  contact_position (a, b, &found);
+  return found;
+}
+
+static void
+add_contact (User *user, User *contact)
+{
+  gboolean found;
+  guint    at = contact_position (user, contact, &found);
+
+  if (!found)
+    g_ptr_array_insert (user->contacts, at, contact);
 }
 
 gboolean
@@ -180,14 +218,11 @@ bs_hub_publish_to_contacts (BsHub *hub, User *user)
 {
   gint64             start = g_get_monotonic_time ();
   g_autoptr (GBytes) plain = NULL;
-  GHashTableIter     iter;
-  gpointer           key;
   guint              n = 0;
 
-  g_hash_table_iter_init (&iter, user->contacts);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  for (guint i = 0; i < user->contacts->len; i++)
     {
-      User *contact = key;
+      User *contact = user->contacts->pdata[i];
 
       if (!bs_hub_user_connected (contact))
         continue;
@@ -537,17 +572,14 @@ static JsonNode *
 snapshot_json (User *user)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  GHashTableIter          iter;
-  gpointer                key;
 
   json_builder_begin_object (builder);
   bs_json_member_string (builder, "userId", user->id);
   json_builder_set_member_name (builder, "onlineUsers");
   json_builder_begin_array (builder);
-  g_hash_table_iter_init (&iter, user->contacts);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  for (guint i = 0; i < user->contacts->len; i++)
     {
-      User            *contact = key;
+      User            *contact = user->contacts->pdata[i];
       g_autofree char *active = NULL;
 
       if (!bs_hub_user_visible (contact))
@@ -876,7 +908,7 @@ add_user (BsHub *hub, BsUser *row)
   user->email = g_strdup (row->email);
   user->role = g_strdup (row->role);
   user->headline = g_strdup (row->headline);
-  user->contacts = g_hash_table_new (NULL, NULL);
+  user->contacts = g_ptr_array_new ();
   user->devices = g_ptr_array_new ();
   user->chosen = CHOSEN_ONLINE;
   user->last_seen = -1;
@@ -895,8 +927,8 @@ bs_hub_link_contacts (BsHub *hub, const char *a, const char *b)
 
   if (ua == NULL || ub == NULL || ua == ub)
     return;
-  g_hash_table_add (ua->contacts, ub);
-  g_hash_table_add (ub->contacts, ua);
+  add_contact (ua, ub);
+  add_contact (ub, ua);
 }
 
 static gboolean
