@@ -2,7 +2,7 @@
 # run.sh: one presence benchmark run: a (cached) graph from the shared gen-graph.js, the chosen
 # server pinned to one CPU, the C load generator (bench-load) on another, the figures, then stop.
 #
-# usage: [N=1000] [K=20] [R=200] [D=20] [PORT=39400] [SERVER=beacon|node] tests/bench/run.sh
+# usage: [N=1000] [K=20] [R=200] [D=20] [PORT=24940] [SERVER=beacon|node] tests/bench/run.sh
 #
 # Other environment (defaults in brackets):
 #   BUILDDIR      meson build directory holding bench-load and beacon-server [/tmp/b-bench]
@@ -13,14 +13,17 @@
 #   WORK          graph, tokens, database and logs, cached per N, K, SEED [/tmp/beacon-bench/N..-K..-S..]
 #   RESULTS       result files: the loadgen's text and its JSON line [/tmp/beacon-bench/results]
 #   SEED [1], BENCH_SECRET [beacon-bench-secret], SERVER_CPUS [0], LOAD_CPUS [1] (taskset lists;
-#   empty = unpinned), LOAD_ARGS (more bench-load options, e.g. "--connect-rate 2000").
+#   empty = unpinned), LOAD_ARGS (more bench-load options, e.g. "--connect-rate 2000"),
+#   LO_RPS_CPUS [unset] (a hex CPU mask, e.g. 2 for CPU 1: steer the loopback's TCP input to the
+#   load generator's CPU, as on a real network where each client's kernel does its own; needs
+#   root, and the previous mask is put back at the end).
 set -euo pipefail
 
 N=${N:-1000}
 K=${K:-20}
 R=${R:-200}
 D=${D:-20}
-PORT=${PORT:-39400}
+PORT=${PORT:-24940}
 SERVER=${SERVER:-beacon}
 SEED=${SEED:-1}
 BENCH_SECRET=${BENCH_SECRET:-beacon-bench-secret}
@@ -31,6 +34,8 @@ NODE_WORK=${NODE_WORK:-/tmp/beacon-bench-node}
 WORK=${WORK:-/tmp/beacon-bench/N$N-K$K-S$SEED}
 RESULTS=${RESULTS:-/tmp/beacon-bench/results}
 LOAD_ARGS=${LOAD_ARGS:-}
+LO_RPS_CPUS=${LO_RPS_CPUS:-}
+RPS_FILE=/sys/class/net/lo/queues/rx-0/rps_cpus
 if [ "$(nproc)" -ge 2 ]; then
   SERVER_CPUS=${SERVER_CPUS-0}
   LOAD_CPUS=${LOAD_CPUS-1}
@@ -111,7 +116,9 @@ else
     pin "$SERVER_CPUS" node "$NODE_WORK/node-anchor/server.js") >"$SERVER_LOG" 2>&1 &
 fi
 SERVER_PID=$!
+RPS_BEFORE=
 cleanup() {
+  if [ -n "$RPS_BEFORE" ]; then echo "$RPS_BEFORE" >"$RPS_FILE" || true; fi
   if kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -119,6 +126,10 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+if [ -n "$LO_RPS_CPUS" ]; then
+  RPS_BEFORE=$(cat "$RPS_FILE")
+  echo "$LO_RPS_CPUS" >"$RPS_FILE" || { echo "run.sh: cannot write $RPS_FILE (root?)" >&2; exit 1; }
+fi
 
 ready=0
 for _ in $(seq 100); do
@@ -129,7 +140,7 @@ done
 [ "$ready" = 1 ] || { echo "run.sh: server not ready on port $PORT after 10 s" >&2; exit 1; }
 sleep 1 # let the server finish its start-up work before the baseline RSS reading
 
-echo "run.sh: $SERVER (pid $SERVER_PID, CPUs '$SERVER_CPUS'), N=$N K=$K R=$R D=$D, loadgen CPUs '$LOAD_CPUS', fd limit $(ulimit -n)" >&2
+echo "run.sh: $SERVER (pid $SERVER_PID, CPUs '$SERVER_CPUS'), N=$N K=$K R=$R D=$D, loadgen CPUs '$LOAD_CPUS', loopback RPS '${LO_RPS_CPUS:-off}', fd limit $(ulimit -n)" >&2
 OUT=$RESULTS/$SERVER-N$N-K$K-R$R-D$D-$(date +%Y%m%d-%H%M%S)
 status=0
 # shellcheck disable=SC2086 # LOAD_ARGS is a list of options
