@@ -7,40 +7,14 @@ const { test: nodeTest, before, after } = require('node:test');
 // Every test ends within 20 s, so a hang is a failure, not a stuck run.
 const test = (name, fn) => nodeTest(name, { timeout: 20000 }, fn);
 const assert = require('node:assert/strict');
-const { spawn, execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const crypto = require('node:crypto');
 const { io } = require('socket.io-client');
+const { startBeaconServer, signToken, smallWorld } = require('./beacon-server.js');
 
-const SERVER = process.env.BEACON_SERVER;
-let dir;
 let server;
 let url;
 const secret = crypto.randomBytes(24).toString('hex');
-
-const world = {
-  users: [
-    { id: 'a', email: 'a@test', name: 'Ann', role: 'CLIENT', password: 'pw' },
-    { id: 'b', email: 'b@test', name: 'Ben', role: 'CLIENT' },
-    { id: 'f', email: 'f@test', name: 'Fay', role: 'FREELANCER' },
-  ],
-  friendships: [['a', 'b'], ['a', 'f']],
-};
-
-function b64url(data) {
-  return Buffer.from(data).toString('base64url');
-}
-
-// HS256 tokens signed with the server's secret, as the server itself would issue them.
-function token(sub, lifetime = 3600) {
-  const now = Math.floor(Date.now() / 1000);
-  const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const body = b64url(JSON.stringify({ sub, id: sub, role: 'CLIENT', iat: now, exp: now + lifetime }));
-  const sig = crypto.createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
-  return `${head}.${body}.${sig}`;
-}
+const token = (sub, lifetime) => signToken(secret, sub, lifetime);
 
 function once(emitter, event) {
   return new Promise((resolve) => emitter.once(event, resolve));
@@ -51,34 +25,12 @@ function connect(nsp, opts = {}) {
 }
 
 before(async () => {
-  assert.ok(SERVER, 'BEACON_SERVER names the beacon-server binary');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-interop-'));
-  const db = path.join(dir, 'beacon.db');
-  fs.writeFileSync(path.join(dir, 'secret'), secret);
-  fs.writeFileSync(path.join(dir, 'world.json'), JSON.stringify(world));
-  const env = { ...process.env, BEACON_PASSWORD_FAST: '1', BEACON_GUEST_INTERVAL_MS: '200' };
-  execFileSync(SERVER, ['admin', '--db', db, 'import', path.join(dir, 'world.json')], { env });
-  server = spawn(SERVER, ['--listen', '127.0.0.1:0', '--db', db, '--jwt-secret-file', path.join(dir, 'secret')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  url = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`beacon-server exited with ${code}`)));
-  });
+  server = await startBeaconServer(smallWorld, { secret, env: { BEACON_GUEST_INTERVAL_MS: '200' } });
+  url = server.url;
 });
 
 after(async () => {
-  const exited = once(server, 'exit');
-  server.kill('SIGTERM');
-  const code = await exited;
-  fs.rmSync(dir, { recursive: true, force: true });
-  assert.equal(code, 0);
+  assert.equal(await server.stop(), 0);
 });
 
 test('default transports: polling first, then the upgrade to WebSocket', async () => {
