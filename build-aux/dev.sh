@@ -23,6 +23,10 @@ packages=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools dunst at-spi2-core redis-server imagemagick
   haskell-status-notifier-item-utils
   clang libclang-rt-14-dev
+  # tests/deploy: systemd-analyze, and nginx with a throwaway certificate. The test runs its
+  # own nginx on a free loopback port; the packaged one (started on port 80 where
+  # policy-rc.d allows it) is neither needed nor touched.
+  systemd nginx openssl
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
