@@ -57,7 +57,7 @@ bs_hub_conversation_for (
         g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_NOT_FOUND, "no such conversation");
       else
         {
-          g_warning ("conversation lookup failed: %s", local->message);
+          bs_log_limited (&hub->storage_warnings, "conversation lookup failed: %s", local->message);
           g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_INTERNAL, "storage failed");
         }
       return NULL;
@@ -138,7 +138,7 @@ bs_hub_handle_send_message (BsHub *hub, Device *device, JsonNode *payload, gint6
                                   &error);
   if (message == NULL)
     {
-      g_warning ("storing a message failed: %s", error->message);
+      bs_log_limited (&hub->storage_warnings, "storing a message failed: %s", error->message);
       bs_sio_socket_fail (device->socket, "send_message", ack_id, "internal",
                           "the message could not be stored");
       return;
@@ -231,7 +231,8 @@ bs_hub_handle_mark_read (BsHub *hub, Device *device, JsonNode *payload, gint64 a
         bs_sio_socket_fail (device->socket, "mark_read", ack_id, "not_found", "no such message");
       else
         {
-          g_warning ("marking messages read failed: %s", error->message);
+          bs_log_limited (&hub->storage_warnings, "marking messages read failed: %s",
+                          error->message);
           bs_sio_socket_fail (device->socket, "mark_read", ack_id, "internal", "storage failed");
         }
       return;

@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include "bs-hub.h"
+#include "bs-log.h"
 
 G_BEGIN_DECLS
 
@@ -77,7 +78,8 @@ struct _BsHub
   uv_timer_t *guest_timer;
   guint64     guest_sent_at;
   char       *guest_last_list;
-  GHashTable *dirty; /* set of User with a row to save */
+  GHashTable *dirty;            /* set of User with a row to save */
+  BsLogLimit  storage_warnings; /* a full disk fails every write: not a warning each */
 };
 
 extern const char *const bs_hub_chosen_names[4];

@@ -364,9 +364,9 @@ add_conversation (JsonBuilder    *builder,
 }
 
 static void
-internal_error (GError **error, GError *cause, const char *what)
+internal_error (BsHub *hub, GError **error, GError *cause, const char *what)
 {
-  g_warning ("%s: %s", what, cause->message);
+  bs_log_limited (&hub->storage_warnings, "%s: %s", what, cause->message);
   g_set_error (error, BS_HUB_ERROR, BS_HUB_ERROR_INTERNAL, "%s", what);
 }
 
@@ -379,7 +379,7 @@ bs_hub_conversations_json (BsHub *hub, const char *user_id, GError **error)
 
   if (conversations == NULL)
     {
-      internal_error (error, local, "listing conversations failed");
+      internal_error (hub, error, local, "listing conversations failed");
       return NULL;
     }
   json_builder_begin_array (builder);
@@ -408,7 +408,7 @@ bs_hub_open_conversation (BsHub *hub, const char *user_id, const char *partner_i
   if (!(conversation =
             bs_store_conversation_get_or_create (hub->store, user_id, partner_id, &local)))
     {
-      internal_error (error, local, "opening the conversation failed");
+      internal_error (hub, error, local, "opening the conversation failed");
       return NULL;
     }
   new_contacts = !bs_hub_is_contact (user, partner);
@@ -451,7 +451,7 @@ bs_hub_messages_json (BsHub      *hub,
       if (g_error_matches (local, BS_STORE_ERROR, BS_STORE_ERROR_NOT_FOUND))
         g_set_error_literal (error, BS_HUB_ERROR, BS_HUB_ERROR_NOT_FOUND, "no such message");
       else
-        internal_error (error, local, "listing messages failed");
+        internal_error (hub, error, local, "listing messages failed");
       return NULL;
     }
   json_builder_begin_array (builder);

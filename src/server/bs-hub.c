@@ -969,6 +969,7 @@ bs_hub_new (uv_loop_t *loop, BsStore *store, BsSio *sio, const BsHubConfig *conf
   hub->guests = g_hash_table_new (NULL, NULL);
   hub->online_freelancers = g_hash_table_new (NULL, NULL);
   hub->dirty = g_hash_table_new (NULL, NULL);
+  hub->storage_warnings.what = "storage failures";
   hub->guest_timer = g_new0 (uv_timer_t, 1);
   uv_timer_init (loop, hub->guest_timer);
   hub->guest_timer->data = hub;

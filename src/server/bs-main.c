@@ -22,6 +22,8 @@
 #include "bs-sio.h"
 #include "bs-store.h"
 
+#define FLUSH_WARN_INTERVAL_US (60 * G_USEC_PER_SEC)
+
 typedef struct
 {
   char    *listen;
@@ -54,8 +56,11 @@ typedef struct
   BsNet      *net;
   uv_timer_t  flush_timer;
   uv_work_t   flush_work;
-  BsHubFlush *flushing;      /* the snapshot being written, NULL when none */
-  gboolean    flush_on_done; /* shutting down: flush the rest once that one is written */
+  BsHubFlush *flushing;        /* the snapshot being written, NULL when none */
+  GError     *flush_error;     /* why writing it failed (set on the worker thread) */
+  guint       flush_failures;  /* in a row */
+  gint64      flush_warned_at; /* monotonic µs */
+  gboolean    flush_on_done;   /* shutting down: flush the rest once that one is written */
   uv_signal_t sigint;
   uv_signal_t sigterm;
   gboolean    stopping;
@@ -248,24 +253,51 @@ on_eio_close (BsEioSocket *socket, const char *reason, gpointer user_data)
   bs_sio_on_eio_close (server->sio, socket, reason);
 }
 
-/* On the loop thread (at shutdown): whatever is due, at once. */
+/* On the loop thread: how a flush went. One that fails (a full disk) is tried again every
+ * second with everything kept: warned about at the first failure and then at most once a
+ * minute, not every second, and the recovery is said once. */
 static void
-flush (Server *server)
+flush_report (Server *server, const GError *error)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (error == NULL)
+    {
+      if (server->flush_failures > 0)
+        g_message ("saving presence works again, after %u failed tries", server->flush_failures);
+      server->flush_failures = 0;
+      return;
+    }
+  bs_metrics_flush_failed ();
+  if (server->flush_failures++ == 0 || now - server->flush_warned_at >= FLUSH_WARN_INTERVAL_US)
+    {
+      g_warning ("saving presence failed (kept for the next try, %u tries so far; warned again "
+                 "at most once a minute): %s",
+                 server->flush_failures, error->message);
+      server->flush_warned_at = now;
+    }
+}
+
+/* On the loop thread, whatever is due, at once: at shutdown (final: there is no next try,
+ * so a failure loses what was not saved and says so), or when no worker can do it. */
+static void
+flush (Server *server, gboolean final)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!bs_hub_flush (server->hub, &error))
-    g_warning ("saving presence failed (kept for the next try): %s", error->message);
+  if (!bs_hub_flush (server->hub, &error) && final)
+    g_warning ("saving presence at shutdown failed, the changes not saved yet are lost: %s",
+               error->message);
+  else
+    flush_report (server, error);
 }
 
 static void
 flush_work (uv_work_t *req)
 {
-  Server            *server = req->data;
-  g_autoptr (GError) error = NULL;
+  Server *server = req->data;
 
-  if (!bs_hub_flush_write (server->flushing, server->writer, &error))
-    g_warning ("saving presence failed (kept for the next try): %s", error->message);
+  bs_hub_flush_write (server->flushing, server->writer, &server->flush_error);
 }
 
 static void
@@ -274,8 +306,10 @@ flush_work_done (uv_work_t *req, int status)
   Server *server = req->data;
 
   bs_hub_flush_done (server->hub, g_steal_pointer (&server->flushing));
+  flush_report (server, server->flush_error);
+  g_clear_error (&server->flush_error);
   if (server->flush_on_done)
-    flush (server);
+    flush (server, TRUE);
 }
 
 /* Once a second: what changed is written by a worker thread on its own connection, so the
@@ -288,7 +322,7 @@ on_flush_timer (uv_timer_t *timer)
 
   if (server->writer == NULL)
     {
-      flush (server);
+      flush (server, FALSE);
       return;
     }
   if (server->flushing || !(server->flushing = bs_hub_flush_take (server->hub)))
@@ -297,7 +331,7 @@ on_flush_timer (uv_timer_t *timer)
   if (uv_queue_work (server->loop, &server->flush_work, flush_work, flush_work_done) < 0)
     {
       bs_hub_flush_done (server->hub, g_steal_pointer (&server->flushing));
-      flush (server);
+      flush (server, FALSE);
     }
 }
 
@@ -309,7 +343,7 @@ on_net_shut (gpointer data)
   if (server->flushing)
     server->flush_on_done = TRUE; /* after the one under way */
   else
-    flush (server);
+    flush (server, TRUE);
   uv_close ((uv_handle_t *) &server->flush_timer, NULL);
   uv_close ((uv_handle_t *) &server->sigint, NULL);
   uv_close ((uv_handle_t *) &server->sigterm, NULL);

@@ -1,5 +1,5 @@
 /* bs-metrics.c: beacon-server's counters (connections by namespace, events by name,
- * rejected input by reason) and fan-out latency histogram, rendered for Prometheus. */
+ * rejected input by reason, failed flushes) and fan-out latency histogram, for Prometheus. */
 
 #include "bs-metrics.h"
 
@@ -16,6 +16,7 @@ static const double latency_bounds[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
 static guint64      latency_counts[G_N_ELEMENTS (latency_bounds) + 1];
 static double       latency_sum;
 static guint64      latency_total;
+static guint64      flush_failures;
 
 /* Event names come from clients: only this many distinct ones are kept as labels, the
  * rest are counted under "other", so a client cannot grow the table without bound. */
@@ -84,6 +85,12 @@ bs_metrics_fanout_latency (double seconds)
   latency_counts[i]++;
   latency_sum += seconds;
   latency_total++;
+}
+
+void
+bs_metrics_flush_failed (void)
+{
+  flush_failures++;
 }
 
 /* Label values are our own names or client event names: escape as the text format asks. */
@@ -170,6 +177,12 @@ bs_metrics_render (void)
   }
   g_string_append_printf (out, "beacon_fanout_latency_seconds_count %" G_GUINT64_FORMAT "\n",
                           latency_total);
+  g_string_append_printf (out,
+                          "# HELP beacon_presence_flush_failures_total Failed writes of presence "
+                          "changes to the database (kept for the next).\n"
+                          "# TYPE beacon_presence_flush_failures_total counter\n"
+                          "beacon_presence_flush_failures_total %" G_GUINT64_FORMAT "\n",
+                          flush_failures);
 
   return g_string_free (out, FALSE);
 }

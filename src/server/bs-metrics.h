@@ -16,4 +16,7 @@ void  bs_metrics_rejected (const char *reason);
 void  bs_metrics_fanout_latency (double seconds);
 char *bs_metrics_render (void);
 
+/* A write of presence changes to the database failed (they stay queued for the next). */
+void bs_metrics_flush_failed (void);
+
 G_END_DECLS

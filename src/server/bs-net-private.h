@@ -2,6 +2,7 @@
  * connections (HTTP then maybe WebSocket), HTTP requests and Engine.IO sessions. */
 #pragma once
 
+#include "bs-log.h"
 #include "bs-net.h"
 
 #include <http_parser.h>
@@ -69,9 +70,7 @@ struct _BsNet
   void (*done) (gpointer data);
   gpointer done_data;
 
-  gint64 warn_window;
-  guint  warn_count;
-  guint  warn_suppressed;
+  BsLogLimit warnings; /* for rejected input */
 };
 
 struct _BsConn

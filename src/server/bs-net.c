@@ -10,8 +10,6 @@
 #include <unistd.h>
 
 #define DEFAULT_IDLE_TIMEOUT_MS 30000
-#define WARN_WINDOW_US          (10 * G_USEC_PER_SEC)
-#define WARN_PER_WINDOW         10
 
 typedef struct
 {
@@ -39,33 +37,16 @@ static void net_maybe_finish (BsNet *net);
 
 G_DEFINE_QUARK (bs - net - error - quark, bs_net_error)
 
-/* Rejected input: counted always, logged at most WARN_PER_WINDOW times per window so a
- * flood of garbage cannot flood the journal as well. */
+/* Rejected input: counted always, logged within a limit (bs-log.h) so a flood of garbage
+ * cannot flood the journal as well. */
 void
 bs_net_warn_rejected (BsNet *net, const char *reason, const char *format, ...)
 {
-  gint64  now = g_get_monotonic_time ();
   va_list args;
 
   bs_metrics_rejected (reason);
-
-  if (now - net->warn_window > WARN_WINDOW_US)
-    {
-      if (net->warn_suppressed > 0)
-        g_warning ("%u more rejected inputs were not logged", net->warn_suppressed);
-      net->warn_window = now;
-      net->warn_count = 0;
-      net->warn_suppressed = 0;
-    }
-  if (net->warn_count >= WARN_PER_WINDOW)
-    {
-      net->warn_suppressed++;
-      return;
-    }
-  net->warn_count++;
-
   va_start (args, format);
-  g_logv (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, format, args);
+  bs_log_limitedv (&net->warnings, format, args);
   va_end (args);
 }
 
@@ -777,6 +758,7 @@ bs_net_new (uv_loop_t           *loop,
   copy_config (&net->config, config);
   net->handlers = *handlers;
   net->user_data = user_data;
+  net->warnings.what = "rejected inputs";
   net->port = port;
   net->sessions = g_hash_table_new (g_str_hash, g_str_equal);
   net->batch = g_array_new (FALSE, FALSE, sizeof (Batched));

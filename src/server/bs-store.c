@@ -226,7 +226,13 @@ fail_sqlite (BsStore *store, int rc, GError **error, const char *what)
     default: break;
     }
 
-  g_set_error (error, BS_STORE_ERROR, code, "%s: %s", what, sqlite3_errmsg (store->db));
+  /* SQLite says "disk I/O error" for a full disk too (creating the WAL index, say): the
+   * system's own reason tells the operator which. */
+  if ((rc & 0xff) == SQLITE_IOERR && sqlite3_system_errno (store->db) != 0)
+    g_set_error (error, BS_STORE_ERROR, code, "%s: %s (%s)", what, sqlite3_errmsg (store->db),
+                 g_strerror (sqlite3_system_errno (store->db)));
+  else
+    g_set_error (error, BS_STORE_ERROR, code, "%s: %s", what, sqlite3_errmsg (store->db));
   return FALSE;
 }
 

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <string.h>
 
 #include "beacon-eio.h"
@@ -75,6 +76,13 @@ spawn_server (TestServer *server)
 
   g_unlink (log);
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  if (server->log_stderr)
+    {
+      g_autofree char *err_log = g_build_filename (server->dir, "stderr.log", NULL);
+
+      g_unlink (err_log);
+      g_subprocess_launcher_set_stderr_file_path (launcher, err_log);
+    }
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "BEACON_PASSWORD_FAST", "1", TRUE);
   for (char **e = server->extra_env; e && *e; e++)
@@ -111,17 +119,25 @@ spawn_server (TestServer *server)
 TestServer *
 test_server_start (const char *import_json, const char *const *env)
 {
+  return test_server_start_with (import_json, env, NULL);
+}
+
+TestServer *
+test_server_start_with (const char              *import_json,
+                        const char *const       *env,
+                        const TestServerOptions *options)
+{
   TestServer        *server = g_new0 (TestServer, 1);
   g_autoptr (GError) error = NULL;
   g_autofree char   *import = NULL;
   g_autofree char   *secret = NULL;
   g_autofree char   *out = NULL;
   g_autofree char   *err = NULL;
-  int                status;
 
   server->dir = g_dir_make_tmp ("beacon-test-XXXXXX", &error);
   g_assert_no_error (error);
-  server->db = g_build_filename (server->dir, "beacon.db", NULL);
+  server->db = g_build_filename (options && options->db_dir ? options->db_dir : server->dir,
+                                 "beacon.db", NULL);
   server->secret_file = g_build_filename (server->dir, "secret", NULL);
   secret = g_strdup_printf ("test-secret-%08x%08x%08x", g_random_int (), g_random_int (),
                             g_random_int ());
@@ -129,24 +145,67 @@ test_server_start (const char *import_json, const char *const *env)
   g_assert_no_error (error);
   server->secret = g_bytes_new (secret, strlen (secret));
   server->extra_env = g_strdupv ((char **) env);
+  server->log_stderr = options && options->log_stderr;
 
   import = g_build_filename (server->dir, "import.json", NULL);
   g_file_set_contents (import, import_json, -1, &error);
   g_assert_no_error (error);
   {
-    const char *argv[] = { server_binary (), "admin", "--db", server->db, "import", import, NULL };
-    g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "BEACON_PASSWORD_FAST", "1", TRUE);
+    const char *args[] = { "import", import, NULL };
 
-    g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                  &error);
-    g_assert_no_error (error);
-    if (!g_spawn_check_wait_status (status, NULL))
+    if (test_server_admin (server, args, &out, &err) != 0)
       g_error ("import failed: %s %s", out, err);
   }
 
   server->session = soup_session_new ();
   spawn_server (server);
   return server;
+}
+
+int
+test_server_admin (TestServer *server, const char *const *args, char **out, char **err)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "BEACON_PASSWORD_FAST", "1", TRUE);
+  g_autoptr (GError) error = NULL;
+  int                status;
+
+  g_ptr_array_add (argv, (gpointer) server_binary ());
+  g_ptr_array_add (argv, "admin");
+  g_ptr_array_add (argv, "--db");
+  g_ptr_array_add (argv, server->db);
+  for (const char *const *a = args; *a; a++)
+    g_ptr_array_add (argv, (gpointer) *a);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status)); /* a crash is never an answer */
+  return WEXITSTATUS (status);
+}
+
+char *
+test_server_log (TestServer *server)
+{
+  g_autofree char *path = g_build_filename (server->dir, "stderr.log", NULL);
+  char            *text = NULL;
+
+  g_assert_true (server->log_stderr);
+  g_file_get_contents (path, &text, NULL, NULL);
+  return text ? text : g_strdup ("");
+}
+
+char *
+test_server_metrics (TestServer *server)
+{
+  g_autofree char        *url = g_strconcat (server->base_url, "/metrics", NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GError)      error = NULL;
+  g_autoptr (GBytes)      text = soup_session_send_and_read (server->session, msg, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  return g_strndup (g_bytes_get_data (text, NULL), g_bytes_get_size (text));
 }
 
 void
@@ -201,11 +260,18 @@ remove_tree (const char *dir)
 void
 test_server_free (TestServer *server)
 {
+  const char *const db_files[] = { "", "-wal", "-shm" };
+
   if (server->process)
     {
       g_subprocess_force_exit (server->process);
       g_subprocess_wait (server->process, NULL, NULL);
       g_clear_object (&server->process);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (db_files); i++)
+    {
+      g_autofree char *path = g_strconcat (server->db, db_files[i], NULL);
+      g_unlink (path); /* the database may be outside dir (TestServerOptions.db_dir) */
     }
   remove_tree (server->dir);
   g_free (server->dir);
@@ -266,6 +332,17 @@ test_rest (TestServer *server,
   if (body)
     *body = len > 0 ? beacon_json_parse (data, len, NULL) : NULL;
   return soup_message_get_status (msg);
+}
+
+char *
+test_conversation_open (TestServer *server, const char *token, const char *partner)
+{
+  g_autofree char     *body = g_strdup_printf ("{\"partner_id\":\"%s\"}", partner);
+  g_autoptr (JsonNode) answer = NULL;
+
+  g_assert_cmpuint (test_rest (server, "POST", "/api/conversations", token, body, &answer), ==,
+                    200);
+  return g_strdup (test_json_string (answer, "id"));
 }
 
 /* ------------------------------------------------------------------------------------- */

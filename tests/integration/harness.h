@@ -19,6 +19,7 @@ typedef struct
   SoupSession *session;
   GBytes      *secret;
   char       **extra_env;
+  gboolean     log_stderr;
 } TestServer;
 
 typedef struct
@@ -39,6 +40,24 @@ typedef struct
 /* Imports users and friendships ({"users":[...],"friendships":[...]}) into a new database
  * and starts beacon-server on it. env: extra NAME=VALUE pairs, NULL-terminated, or NULL. */
 TestServer *test_server_start (const char *import_json, const char *const *env);
+
+typedef struct
+{
+  const char *db_dir;     /* the database goes in this directory; NULL: the server's own */
+  gboolean    log_stderr; /* the server's standard error goes to a file, for test_server_log */
+} TestServerOptions;
+
+/* As test_server_start, with options (NULL: the defaults). */
+TestServer *test_server_start_with (const char              *import_json,
+                                    const char *const       *env,
+                                    const TestServerOptions *options);
+/* What the server wrote to its standard error since it last started (with log_stderr). */
+char *test_server_log (TestServer *server);
+/* The text of /metrics. */
+char *test_server_metrics (TestServer *server);
+/* Runs "beacon-server admin --db DB ARGS..." (args NULL-terminated) to its end; returns its
+ * exit status, and fills *out and *err (nullable) with what it printed. */
+int test_server_admin (TestServer *server, const char *const *args, char **out, char **err);
 /* Stops the server with SIGTERM and checks it exits 0. */
 void test_server_stop (TestServer *server);
 /* Starts it again on the same database and port range (a new port). */
@@ -55,6 +74,10 @@ guint test_rest (TestServer *server,
                  const char *token,
                  const char *json_body,
                  JsonNode  **body);
+
+/* POST /api/conversations as the token's user with partner: the conversation's id (the
+ * answer must be 200). */
+char *test_conversation_open (TestServer *server, const char *token, const char *partner);
 
 /* Socket.IO over a plain WebSocket (the same frames socket.io-client sends). auth_json may
  * be NULL; for "/" pass {"token":...}. Returns once CONNECT or CONNECT_ERROR arrived. */

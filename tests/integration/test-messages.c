@@ -5,25 +5,14 @@
 
 #include <string.h>
 
-static char *
-open_conversation (TestServer *server, const char *token, const char *partner)
-{
-  g_autofree char     *body = g_strdup_printf ("{\"partner_id\":\"%s\"}", partner);
-  g_autoptr (JsonNode) answer = NULL;
-
-  g_assert_cmpuint (test_rest (server, "POST", "/api/conversations", token, body, &answer), ==,
-                    200);
-  return g_strdup (test_json_string (answer, "id"));
-}
-
 static void
 test_send_and_deliver (void)
 {
   TestServer      *server = test_server_start (test_default_world, NULL);
   g_autofree char *token_a = test_server_token (server, "a", 3600);
   g_autofree char *token_b = test_server_token (server, "b", 3600);
-  g_autofree char *conv = open_conversation (server, token_a, "b");
-  g_autofree char *again = open_conversation (server, token_b, "a");
+  g_autofree char *conv = test_conversation_open (server, token_a, "b");
+  g_autofree char *again = test_conversation_open (server, token_b, "a");
   TestClient      *a = test_client_connect_user (server, "a");
   TestClient      *a2 = test_client_connect_user (server, "a");
   TestClient      *b = test_client_connect_user (server, "b");
@@ -92,7 +81,7 @@ test_auto_read_and_mark_read (void)
 {
   TestServer      *server = test_server_start (test_default_world, NULL);
   g_autofree char *token_a = test_server_token (server, "a", 3600);
-  g_autofree char *conv = open_conversation (server, token_a, "b");
+  g_autofree char *conv = test_conversation_open (server, token_a, "b");
   TestClient      *a = test_client_connect_user (server, "a");
   TestClient      *b = test_client_connect_user (server, "b");
   g_autofree char *payload =
@@ -145,7 +134,7 @@ test_message_validation (void)
 {
   TestServer         *server = test_server_start (test_default_world, NULL);
   g_autofree char    *token_a = test_server_token (server, "a", 3600);
-  g_autofree char    *conv = open_conversation (server, token_a, "b");
+  g_autofree char    *conv = test_conversation_open (server, token_a, "b");
   TestClient         *c = test_client_connect_user (server, "c");
   TestClient         *a = test_client_connect_user (server, "a");
   g_autoptr (GString) huge = g_string_new (NULL);
@@ -207,7 +196,7 @@ test_paging (void)
 {
   TestServer          *server = test_server_start (test_default_world, NULL);
   g_autofree char     *token_a = test_server_token (server, "a", 3600);
-  g_autofree char     *conv = open_conversation (server, token_a, "b");
+  g_autofree char     *conv = test_conversation_open (server, token_a, "b");
   TestClient          *a = test_client_connect_user (server, "a");
   g_autoptr (JsonNode) page1 = NULL;
   g_autoptr (JsonNode) page2 = NULL;

@@ -267,23 +267,17 @@ test_health_metrics_errors (void)
   g_assert_cmpuint (test_rest (server, "GET", "/index.html", NULL, NULL, NULL), ==, 404);
 
   {
-    g_autofree char        *url = g_strconcat (server->base_url, "/metrics", NULL);
-    g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
-    g_autoptr (GBytes)      text = NULL;
-    TestClient             *a = test_client_connect_user (server, "a");
-    g_autoptr (JsonNode)    ack = NULL;
+    TestClient          *a = test_client_connect_user (server, "a");
+    g_autoptr (JsonNode) ack = NULL;
+    g_autofree char     *text = NULL;
 
     test_client_emit (a, "no_such_event", NULL, FALSE);
     ack = test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
     g_assert_true (test_json_bool (ack, "ok"));
-    text = soup_session_send_and_read (server->session, msg, NULL, NULL);
-    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
-    g_assert_nonnull (
-        strstr (g_bytes_get_data (text, NULL), "beacon_connections{namespace=\"/\"} 1"));
-    g_assert_nonnull (
-        strstr (g_bytes_get_data (text, NULL), "beacon_events_in_total{event=\"heartbeat\"} 1"));
-    g_assert_nonnull (strstr (g_bytes_get_data (text, NULL),
-                              "beacon_rejected_inputs_total{reason=\"unknown_event\"} 1"));
+    text = test_server_metrics (server);
+    g_assert_nonnull (strstr (text, "beacon_connections{namespace=\"/\"} 1"));
+    g_assert_nonnull (strstr (text, "beacon_events_in_total{event=\"heartbeat\"} 1"));
+    g_assert_nonnull (strstr (text, "beacon_rejected_inputs_total{reason=\"unknown_event\"} 1"));
     test_client_free (a);
   }
   test_server_free (server);
