@@ -188,7 +188,8 @@ load_secret (const char *path, GError **error)
     {
       guint8           raw[32];
       g_autofree char *hex = NULL;
-      int              fd;
+      gssize           written;
+      int              fd, saved;
 
       if (getrandom (raw, sizeof raw, 0) != sizeof raw)
         {
@@ -198,12 +199,29 @@ load_secret (const char *path, GError **error)
         }
       hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, sizeof raw);
       fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd < 0 || write (fd, hex, strlen (hex)) != (gssize) strlen (hex) || close (fd) != 0)
+      if (fd < 0)
         {
-          int saved = errno;
-
-          if (fd >= 0)
-            g_unlink (path);
+          saved = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "could not create a new secret in %s: %s", path, g_strerror (saved));
+          return NULL;
+        }
+      /* on disk before any token is signed with it: a crash must not leave an empty file */
+      written = write (fd, hex, strlen (hex));
+      saved = written < 0 ? errno : ENOSPC; /* a short write: the file system is full */
+      if (written == (gssize) strlen (hex) && fsync (fd) != 0)
+        {
+          saved = errno;
+          written = -1;
+        }
+      if (close (fd) != 0 && written == (gssize) strlen (hex))
+        {
+          saved = errno;
+          written = -1;
+        }
+      if (written != (gssize) strlen (hex))
+        {
+          g_unlink (path);
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
                        "could not write a new secret to %s: %s", path, g_strerror (saved));
           return NULL;

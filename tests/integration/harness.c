@@ -243,8 +243,9 @@ test_server_crash_restart (TestServer *server)
   spawn_server (server);
 }
 
-static void
-remove_tree (const char *dir)
+/* Removes @dir and the files in it (one level, as the tests make them). */
+void
+test_remove_tree (const char *dir)
 {
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   const char      *name;
@@ -273,7 +274,7 @@ test_server_free (TestServer *server)
       g_autofree char *path = g_strconcat (server->db, db_files[i], NULL);
       g_unlink (path); /* the database may be outside dir (TestServerOptions.db_dir) */
     }
-  remove_tree (server->dir);
+  test_remove_tree (server->dir);
   g_free (server->dir);
   g_free (server->db);
   g_free (server->secret_file);

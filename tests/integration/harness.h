@@ -65,6 +65,7 @@ void test_server_restart (TestServer *server);
 /* The same after a crash: SIGKILL, no shutdown. */
 void  test_server_crash_restart (TestServer *server);
 void  test_server_free (TestServer *server);
+void  test_remove_tree (const char *dir);
 char *test_server_token (TestServer *server, const char *user_id, gint64 lifetime_s);
 
 /* REST: answers the status and fills *body (parsed JSON, or NULL when not JSON). */

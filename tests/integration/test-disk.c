@@ -604,6 +604,42 @@ test_open_while_full (void)
   test_server_free (server);
 }
 
+/* A first start with the token secret's file on a full disk (the database elsewhere): the new
+ * secret cannot be written. The server says so and leaves no empty secret file behind for the
+ * next start to refuse. */
+static void
+test_secret_while_full (void)
+{
+  g_autofree char        *dir = NULL;
+  g_autofree char        *db = NULL;
+  g_autofree char        *secret = NULL;
+  g_autofree char        *err = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError)      error = NULL;
+
+  if (no_disk ())
+    return;
+  dir = g_dir_make_tmp ("beacon-secret-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (dir, "beacon.db", NULL);
+  secret = g_build_filename (disk_dir, "new.secret", NULL);
+
+  fill_disk ();
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           &error, g_getenv ("BEACON_SERVER"), "--listen", "127.0.0.1:0", "--db",
+                           db, "--jwt-secret-file", secret, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_successful (proc));
+  g_assert_nonnull (strstr (err, secret));
+  g_assert_nonnull (strstr (err, g_strerror (ENOSPC)));
+  g_assert_false (g_file_test (secret, G_FILE_TEST_EXISTS));
+  free_disk ();
+
+  test_remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -618,6 +654,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/disk/rest-writes", test_rest_writes);
   g_test_add_func ("/disk/admin", test_admin);
   g_test_add_func ("/disk/open-while-full", test_open_while_full);
+  g_test_add_func ("/disk/secret-while-full", test_secret_while_full);
 
   status = g_test_run ();
   if (disk_dir)
