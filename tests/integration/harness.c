@@ -617,6 +617,19 @@ test_client_wait_online (TestClient *viewer, const char *user_id)
     }
 }
 
+JsonNode *
+test_client_wait_status (TestClient *viewer, const char *user_id, const char *status)
+{
+  for (;;)
+    {
+      g_autoptr (JsonNode) record = test_client_wait_event (viewer, "presence_updated");
+
+      if (g_strcmp0 (test_json_string (record, "user_id"), user_id) == 0 &&
+          g_strcmp0 (test_json_string (record, "status"), status) == 0)
+        return g_steal_pointer (&record);
+    }
+}
+
 void
 test_client_clear (TestClient *client, const char *name)
 {
@@ -652,6 +665,15 @@ test_json_bool (JsonNode *node, const char *member)
 
   g_assert_nonnull (m);
   return json_node_get_boolean (m);
+}
+
+const char *
+test_json_error (JsonNode *node, const char *member)
+{
+  JsonObject *error = json_object_get_object_member (json_node_get_object (node), "error");
+
+  g_assert_nonnull (error);
+  return json_object_get_string_member (error, member);
 }
 
 gboolean

@@ -99,6 +99,8 @@ JsonNode *test_client_wait_ack (TestClient *client, gint64 id);
 void      test_client_wait_closed (TestClient *client);
 /* Waits for a presence_updated that shows user_id online (earlier records are dropped). */
 void test_client_wait_online (TestClient *viewer, const char *user_id);
+/* Waits for a presence_updated of user_id with this status and returns it (earlier dropped). */
+JsonNode *test_client_wait_status (TestClient *viewer, const char *user_id, const char *status);
 /* Drops queued events with this name (NULL: all). */
 void test_client_clear (TestClient *client, const char *name);
 
@@ -127,6 +129,8 @@ void       test_relay_free (TestRelay *relay);
 /* JSON conveniences for assertions. */
 const char *test_json_string (JsonNode *node, const char *member);
 gboolean    test_json_bool (JsonNode *node, const char *member);
+/* A string of the error object of a REST error body or a refused ack: "code", "message". */
+const char *test_json_error (JsonNode *node, const char *member);
 gboolean    test_json_is_null (JsonNode *node, const char *member);
 char       *test_json_text (JsonNode *node);
 

@@ -157,20 +157,6 @@ assert_db_sound (TestServer *server)
   g_assert_null (dangling);
 }
 
-static const char *
-error_code (JsonNode *node)
-{
-  return json_object_get_string_member (
-      json_object_get_object_member (json_node_get_object (node), "error"), "code");
-}
-
-static const char *
-error_message (JsonNode *node)
-{
-  return json_object_get_string_member (
-      json_object_get_object_member (json_node_get_object (node), "error"), "message");
-}
-
 static void
 assert_heartbeat (TestClient *client)
 {
@@ -178,20 +164,6 @@ assert_heartbeat (TestClient *client)
       test_client_wait_ack (client, test_client_emit (client, "heartbeat", NULL, TRUE));
 
   g_assert_true (test_json_bool (ack, "ok"));
-}
-
-/* Waits for viewer's presence_updated about user_id with this status (earlier ones dropped). */
-static JsonNode *
-wait_status (TestClient *viewer, const char *user_id, const char *status)
-{
-  for (;;)
-    {
-      g_autoptr (JsonNode) record = test_client_wait_event (viewer, "presence_updated");
-
-      if (g_strcmp0 (test_json_string (record, "user_id"), user_id) == 0 &&
-          g_strcmp0 (test_json_string (record, "status"), status) == 0)
-        return g_steal_pointer (&record);
-    }
 }
 
 static JsonArray *
@@ -218,8 +190,8 @@ static void
 assert_refused (JsonNode *ack, const char *message)
 {
   g_assert_false (test_json_bool (ack, "ok"));
-  g_assert_cmpstr (error_code (ack), ==, "internal");
-  g_assert_cmpstr (error_message (ack), ==, message);
+  g_assert_cmpstr (test_json_error (ack, "code"), ==, "internal");
+  g_assert_cmpstr (test_json_error (ack, "message"), ==, message);
 }
 
 /* Cases 1 and 2: messages sent while the disk is full are refused with "internal" (and logged
@@ -288,10 +260,10 @@ test_send_message (void)
   /* Presence still fans out both ways, each change after anything the refused events had
    * sent the other side. */
   test_client_emit (a, "update_status", "\"away\"", FALSE);
-  away = wait_status (b, "a", "away");
+  away = test_client_wait_status (b, "a", "away");
   g_assert_null (test_client_try_event (b, "new_message", 0));
   test_client_emit (b, "update_status", "\"busy\"", FALSE);
-  busy = wait_status (a, "b", "busy");
+  busy = test_client_wait_status (a, "b", "busy");
   g_assert_null (test_client_try_event (a, "message:read", 0));
   g_assert_null (test_client_try_event (a, "message:sent", 0));
   assert_heartbeat (a);
@@ -399,7 +371,7 @@ test_presence_kept (void)
                                "{\"show_last_seen\":\"contacts\"}", &settings),
                     ==, 200);
   test_client_free (b);
-  offline = wait_status (a, "b", "offline");
+  offline = test_client_wait_status (a, "b", "offline");
   g_assert_nonnull (test_json_string (offline, "last_seen"));
 
   /* Retried every second, with one warning. */
@@ -498,8 +470,8 @@ test_rest_writes (void)
   g_assert_cmpuint (
       test_rest (server, "POST", "/api/conversations", token_a, "{\"partner_id\":\"d\"}", &refused),
       ==, 500);
-  g_assert_cmpstr (error_code (refused), ==, "internal");
-  g_assert_cmpstr (error_message (refused), ==, "opening the conversation failed");
+  g_assert_cmpstr (test_json_error (refused, "code"), ==, "internal");
+  g_assert_cmpstr (test_json_error (refused, "message"), ==, "opening the conversation failed");
   g_assert_cmpuint (test_rest (server, "PATCH", "/api/users/presence/status", token_a,
                                "{\"status\":\"away\",\"custom_message\":\"Full\"}", &status),
                     ==, 200);

@@ -166,10 +166,9 @@ test_message_validation (void)
         g_strdup_printf ("{\"conversationId\":\"%s\",\"content\":\"hi\"}", conv);
     g_autoptr (JsonNode) ack =
         test_client_wait_ack (c, test_client_emit (c, "send_message", payload, TRUE));
-    JsonObject *error = json_object_get_object_member (json_node_get_object (ack), "error");
 
     g_assert_false (test_json_bool (ack, "ok"));
-    g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "not_found");
+    g_assert_cmpstr (test_json_error (ack, "code"), ==, "not_found");
   }
   /* Without an ack the error comes as server:error. */
   test_client_emit (a, "send_message", "{}", FALSE);

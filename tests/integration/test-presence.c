@@ -194,10 +194,9 @@ test_status_and_invisible (void)
   {
     gint64 id = test_client_emit (b, "update_status", "{\"status\":\"sleeping\"}", TRUE);
     g_autoptr (JsonNode) ack = test_client_wait_ack (b, id);
-    JsonObject *error = json_object_get_object_member (json_node_get_object (ack), "error");
 
     g_assert_false (test_json_bool (ack, "ok"));
-    g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "bad_request");
+    g_assert_cmpstr (test_json_error (ack, "code"), ==, "bad_request");
   }
 
   test_client_free (b2);

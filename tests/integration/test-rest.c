@@ -30,10 +30,7 @@ test_login (void)
   g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL,
                                "{\"email\":\"a@test\",\"password\":\"nope\"}", &wrong),
                     ==, 401);
-  g_assert_cmpstr (
-      json_object_get_string_member (
-          json_object_get_object_member (json_node_get_object (wrong), "error"), "code"),
-      ==, "invalid_credentials");
+  g_assert_cmpstr (test_json_error (wrong, "code"), ==, "invalid_credentials");
   /* A user without a password and an unknown email fail the same way. */
   g_assert_cmpuint (test_rest (server, "POST", "/api/auth/login", NULL,
                                "{\"email\":\"c@test\",\"password\":\"\"}", NULL),
@@ -96,10 +93,7 @@ test_bearer_errors (void)
 
       g_assert_cmpuint (test_rest (server, "GET", "/api/friends", cases[i].token, NULL, &body), ==,
                         401);
-      g_assert_cmpstr (
-          json_object_get_string_member (
-              json_object_get_object_member (json_node_get_object (body), "error"), "code"),
-          ==, cases[i].code);
+      g_assert_cmpstr (test_json_error (body, "code"), ==, cases[i].code);
     }
   /* The same codes reach a socket as CONNECT_ERROR data. */
   for (guint i = 1; i < G_N_ELEMENTS (cases); i++)
@@ -260,10 +254,7 @@ test_health_metrics_errors (void)
   g_assert_cmpuint (test_rest (server, "GET", "/healthz", NULL, NULL, &health), ==, 200);
   g_assert_true (test_json_bool (health, "ok"));
   g_assert_cmpuint (test_rest (server, "GET", "/api/nothing-here", token, NULL, &missing), ==, 404);
-  g_assert_cmpstr (
-      json_object_get_string_member (
-          json_object_get_object_member (json_node_get_object (missing), "error"), "code"),
-      ==, "not_found");
+  g_assert_cmpstr (test_json_error (missing, "code"), ==, "not_found");
   g_assert_cmpuint (test_rest (server, "GET", "/index.html", NULL, NULL, NULL), ==, 404);
 
   {

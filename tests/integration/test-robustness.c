@@ -68,14 +68,12 @@ test_binary_events (void)
             { "451-[\"heartbeat\",{\"_placeholder\":true,\"num\":1}]", NULL },
   };
   g_autoptr (JsonNode) refused = NULL;
-  JsonObject          *error;
 
   test_client_send_raw (a, "451-1000[\"heartbeat\",{\"_placeholder\":true,\"num\":0}]");
   soup_websocket_connection_send_binary (a->ws, bytes, sizeof bytes);
   refused = test_client_wait_ack (a, 1000);
   g_assert_false (test_json_bool (refused, "ok"));
-  error = json_object_get_object_member (json_node_get_object (refused), "error");
-  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "bad_request");
+  g_assert_cmpstr (test_json_error (refused, "code"), ==, "bad_request");
   {
     g_autoptr (JsonNode) ack =
         test_client_wait_ack (a, test_client_emit (a, "heartbeat", NULL, TRUE));
@@ -127,10 +125,9 @@ test_wrong_types_answered (void)
     {
       g_autoptr (JsonNode) ack =
           test_client_wait_ack (a, test_client_emit (a, events[i][0], events[i][1], TRUE));
-      JsonObject *error = json_object_get_object_member (json_node_get_object (ack), "error");
 
       g_assert_false (test_json_bool (ack, "ok"));
-      g_assert_nonnull (json_object_get_string_member (error, "message"));
+      g_assert_nonnull (test_json_error (ack, "message"));
     }
   g_assert_false (a->closed);
   test_client_free (a);
@@ -154,10 +151,7 @@ test_flood_rate_limited (void)
 
       if (!test_json_bool (ack, "ok"))
         {
-          g_assert_cmpstr (
-              json_object_get_string_member (
-                  json_object_get_object_member (json_node_get_object (ack), "error"), "code"),
-              ==, "rate_limited");
+          g_assert_cmpstr (test_json_error (ack, "code"), ==, "rate_limited");
           limited++;
         }
     }
